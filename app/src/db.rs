@@ -1,0 +1,89 @@
+//! Opening the SQLite database the way a web server needs it.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::SqlitePool;
+
+/// The schema migrations in `migrations/`, compiled into the binary.
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
+
+/// Why the database could not be opened, phrased for whoever started Tether.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    #[error("`{0}` is not a SQLite database URL; use the form sqlite://path/to/tether.db")]
+    BadUrl(String),
+    #[error("cannot create the folder {folder} for the database: {reason}")]
+    Folder { folder: String, reason: String },
+    #[error("cannot open the database {path}: {reason} (check that the path exists and is writable)")]
+    Open { path: String, reason: String },
+    #[error("cannot update the database schema of {path}: {reason}")]
+    Migrate { path: String, reason: String },
+}
+
+/// Opens (creating if missing) the database at `url`, applies pending
+/// migrations and returns the pool every request shares.
+///
+/// WAL lets readers go on while one writer commits; `synchronous=NORMAL` is
+/// safe under WAL (a power cut can lose the last commits, never corrupt the
+/// file) and much faster; the busy timeout makes concurrent writers queue
+/// instead of failing with "database is locked".
+pub async fn open(url: &str) -> Result<SqlitePool, OpenError> {
+    let options = connect_options(url)?;
+    let path = options.get_filename().display().to_string();
+    if let Some(folder) = options.get_filename().parent() {
+        if !folder.as_os_str().is_empty() && !folder.exists() {
+            std::fs::create_dir_all(folder).map_err(|error| OpenError::Folder {
+                folder: folder.display().to_string(),
+                reason: error.to_string(),
+            })?;
+        }
+    }
+    let pool = SqlitePoolOptions::new()
+        .max_connections(8)
+        .min_connections(1)
+        .acquire_timeout(Duration::from_secs(10))
+        .connect_with(options)
+        .await
+        .map_err(|error| OpenError::Open {
+            path: path.clone(),
+            reason: describe(&error),
+        })?;
+    MIGRATOR.run(&pool).await.map_err(|error| OpenError::Migrate {
+        path,
+        reason: error.to_string(),
+    })?;
+    Ok(pool)
+}
+
+/// The connection settings for `url`, with the server pragmas applied.
+pub fn connect_options(url: &str) -> Result<SqliteConnectOptions, OpenError> {
+    if !url.starts_with("sqlite:") {
+        return Err(OpenError::BadUrl(url.to_string()));
+    }
+    let options = SqliteConnectOptions::from_str(url)
+        .map_err(|_| OpenError::BadUrl(url.to_string()))?
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .foreign_keys(true)
+        .busy_timeout(Duration::from_secs(5));
+    Ok(options)
+}
+
+/// True when the database answers a trivial query (used by `/healthz`).
+pub async fn is_healthy(pool: &SqlitePool) -> bool {
+    sqlx::query_scalar::<_, i64>("SELECT 1")
+        .fetch_one(pool)
+        .await
+        .is_ok()
+}
+
+
+fn describe(error: &sqlx::Error) -> String {
+    match error {
+        sqlx::Error::Database(db) => db.message().to_string(),
+        other => other.to_string(),
+    }
+}

@@ -1,0 +1,77 @@
+//! The one error type of the app.
+//!
+//! Server functions return `Result<T, AppError>`; the error crosses the wire
+//! as JSON, so the browser shows the same message the server chose. Messages
+//! are written for the person in front of the screen: they say what happened
+//! and what to do next, never an internal detail.
+
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+pub enum AppError {
+    /// The thing asked for does not exist in this school (or not at all):
+    /// the two are indistinguishable on purpose, so ids of other schools
+    /// leak nothing.
+    #[error("We couldn't find that page or record. It may have been removed, or the link may be mistyped.")]
+    NotFound,
+
+    /// The request is understood but its content is wrong; the message says
+    /// which field and how to fix it.
+    #[error("{0}")]
+    Invalid(String),
+
+    /// The database could not be reached or failed. Details go to the server
+    /// log, not to the user.
+    #[error("Tether couldn't reach its database just now. Please try again in a moment; if this keeps happening, tell your school's IT contact.")]
+    Database,
+
+    /// The browser could not reach the server (network down, server
+    /// restarting). Produced on the client side of a server function.
+    #[error("Tether can't reach the server. Check your connection; your page will work again once it's back.")]
+    Unreachable,
+
+    /// Anything else unexpected. Details go to the server log.
+    #[error("Something went wrong on our side. Please try again; if this keeps happening, tell your school's IT contact.")]
+    Internal,
+}
+
+impl AppError {
+    /// The HTTP status a plain (non-server-function) route answers with.
+    pub fn status_code(&self) -> u16 {
+        match self {
+            AppError::NotFound => 404,
+            AppError::Invalid(_) => 422,
+            AppError::Database | AppError::Unreachable => 503,
+            AppError::Internal => 500,
+        }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            ServerFnErrorErr::Request(_) => AppError::Unreachable,
+            ServerFnErrorErr::Args(message) | ServerFnErrorErr::MissingArg(message) => {
+                AppError::Invalid(format!("The form was incomplete or malformed ({message}). Please reload the page and try again."))
+            }
+            _ => AppError::Internal,
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<sqlx::Error> for AppError {
+    fn from(error: sqlx::Error) -> Self {
+        match error {
+            sqlx::Error::RowNotFound => AppError::NotFound,
+            other => {
+                tracing::error!(error = %other, "database error");
+                AppError::Database
+            }
+        }
+    }
+}

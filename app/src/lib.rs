@@ -1,0 +1,31 @@
+//! Tether's web app: pages, server functions and the business rules behind
+//! them, grouped by domain. Built twice: with `ssr` for the server and with
+//! `hydrate` for the browser (wasm).
+
+pub mod app;
+pub mod error;
+pub mod format;
+pub mod home;
+pub mod pages;
+pub mod schools;
+pub mod terms;
+
+#[cfg(feature = "ssr")]
+pub mod clock;
+#[cfg(feature = "ssr")]
+pub mod db;
+#[cfg(feature = "ssr")]
+pub mod demo;
+#[cfg(feature = "ssr")]
+pub mod state;
+
+pub use error::AppError;
+
+/// Entry point of the browser build: attaches the app to the server-rendered
+/// page instead of rendering it again.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(app::App);
+}

@@ -1,0 +1,46 @@
+//! Pages that belong to no domain: not found and generic errors.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+
+use crate::AppError;
+
+/// The friendly 404 page (with a 404 status when rendered on the server).
+#[component]
+pub fn NotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(axum::http::StatusCode::NOT_FOUND);
+    }
+    view! {
+        <Title text="Page not found" />
+        <section class="message-page" aria-labelledby="not-found-title">
+            <h1 id="not-found-title">"We couldn't find that page"</h1>
+            <p>"The link may be mistyped, or the page may have moved."</p>
+            <p>
+                <A href="/">"Go to the home page"</A>
+            </p>
+        </section>
+    }
+}
+
+/// An error in place of a page's content, with what to do about it.
+#[component]
+pub fn ErrorMessage(error: AppError) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        if let Ok(status) = axum::http::StatusCode::from_u16(error.status_code()) {
+            response.set_status(status);
+        }
+    }
+    view! {
+        <section class="message-page" role="alert" aria-labelledby="error-title">
+            <h1 id="error-title">"Something went wrong"</h1>
+            <p>{error.to_string()}</p>
+            <p>
+                <A href="/">"Go to the home page"</A>
+            </p>
+        </section>
+    }
+}

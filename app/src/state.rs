@@ -1,0 +1,33 @@
+//! What every request handler can reach: the Leptos options and the one
+//! database pool.
+
+use axum::extract::FromRef;
+use leptos::prelude::LeptosOptions;
+use sqlx::SqlitePool;
+
+#[derive(Clone, Debug)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub pool: SqlitePool,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+impl FromRef<AppState> for SqlitePool {
+    fn from_ref(state: &AppState) -> Self {
+        state.pool.clone()
+    }
+}
+
+/// The pool inside a server function. The server provides it as context on
+/// every request; its absence is a wiring bug, reported as an internal error.
+pub fn pool() -> Result<SqlitePool, crate::AppError> {
+    leptos::prelude::use_context::<SqlitePool>().ok_or_else(|| {
+        tracing::error!("no database pool in context");
+        crate::AppError::Internal
+    })
+}

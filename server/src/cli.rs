@@ -1,0 +1,219 @@
+//! The `tether` command line. Every flag can also be set by an environment
+//! variable (shown in `--help`), which is how a service manager configures it.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use app::demo::{DemoOptions, DemoSummary};
+use app::state::AppState;
+use clap::{Args, Parser, Subcommand};
+use leptos::prelude::LeptosOptions;
+use sqlx::SqlitePool;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "tether",
+    version,
+    about = "Tether: make sure every student at school has at least one adult they trust."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the web app (creates and migrates the database if needed).
+    Serve(ServeArgs),
+    /// Generate a demo school (invented people) into an empty database.
+    Demo(DemoArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DatabaseArgs {
+    /// Where the data lives: a SQLite file, created if missing.
+    #[arg(long, env = "TETHER_DATABASE_URL", default_value = "sqlite://data/tether.db")]
+    pub database_url: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on. Keep 127.0.0.1 behind a reverse proxy.
+    #[arg(long, env = "TETHER_ADDR", default_value = "127.0.0.1:3000")]
+    pub addr: SocketAddr,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    /// Load the demo school first if the database is empty.
+    #[arg(long, env = "TETHER_DEMO")]
+    pub demo: bool,
+    /// Folder with the built browser files (pkg/tether.js, .wasm, .css).
+    #[arg(long, env = "TETHER_SITE_ROOT", default_value = "target/site")]
+    pub site_root: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    /// Number of students.
+    #[arg(long, env = "TETHER_DEMO_STUDENTS", default_value_t = 600, value_parser = clap::value_parser!(u32).range(1..=200_000))]
+    pub students: u32,
+    /// Number of staff (at least 3: an admin, a counselor and a teacher).
+    #[arg(long, env = "TETHER_DEMO_STAFF", default_value_t = 40, value_parser = clap::value_parser!(u32).range(3..=20_000))]
+    pub staff: u32,
+    /// Seed: the same seed gives the same school.
+    #[arg(long, env = "TETHER_DEMO_SEED", default_value_t = 1)]
+    pub seed: u64,
+    /// Grades K–8 instead of 9–12.
+    #[arg(long, env = "TETHER_DEMO_K8")]
+    pub k8: bool,
+    /// The demo's "today" (YYYY-MM-DD); defaults to the real today.
+    #[arg(long, env = "TETHER_DEMO_TODAY", value_parser = parse_day)]
+    pub today: Option<time::Date>,
+}
+
+fn parse_day(text: &str) -> Result<time::Date, String> {
+    app::clock::parse_day(text).ok_or_else(|| format!("`{text}` is not a date of the form YYYY-MM-DD"))
+}
+
+/// A failure the person running `tether` can act on, printed as one line.
+#[derive(Debug)]
+pub struct Failure(pub String);
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<app::db::OpenError> for Failure {
+    fn from(error: app::db::OpenError) -> Self {
+        Failure(error.to_string())
+    }
+}
+
+impl From<app::AppError> for Failure {
+    fn from(error: app::AppError) -> Self {
+        Failure(error.to_string())
+    }
+}
+
+pub async fn run(cli: Cli) -> Result<(), Failure> {
+    match cli.command {
+        Command::Serve(args) => serve(args).await,
+        Command::Demo(args) => demo(args).await,
+    }
+}
+
+async fn serve(args: ServeArgs) -> Result<(), Failure> {
+    // Bind first: a port in use is the most common start-up mistake, and
+    // it should not leave a half-initialised database behind.
+    let listener = tokio::net::TcpListener::bind(args.addr)
+        .await
+        .map_err(|error| Failure(describe_bind_error(args.addr, &error)))?;
+    let pool = app::db::open(&args.database.database_url).await?;
+    if args.demo {
+        load_demo_if_empty(&pool).await?;
+    }
+    let pkg = args.site_root.join("pkg");
+    if !pkg.join("tether.js").exists() {
+        eprintln!(
+            "warning: no browser files in {} (build them with `cargo leptos build`); pages will work without styles or scripts",
+            pkg.display()
+        );
+    }
+    let leptos_options = LeptosOptions::builder()
+        .output_name("tether")
+        .site_root(args.site_root.display().to_string())
+        .site_pkg_dir("pkg")
+        .site_addr(args.addr)
+        .build();
+    let router = crate::routes::router(AppState { leptos_options, pool: pool.clone() });
+    println!("Tether is running at http://{}/ (press Ctrl-C to stop)", args.addr);
+    axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|error| Failure(format!("the server stopped: {error}")))?;
+    // Let SQLite fold the write-ahead log back into the database file.
+    pool.close().await;
+    Ok(())
+}
+
+async fn load_demo_if_empty(pool: &SqlitePool) -> Result<(), Failure> {
+    if app::schools::db::count(pool).await? > 0 {
+        println!("The database already has a school; not loading the demo school.");
+        return Ok(());
+    }
+    let summary = app::demo::generate(pool, &DemoOptions::default()).await?;
+    print_summary(&summary);
+    Ok(())
+}
+
+async fn demo(args: DemoArgs) -> Result<(), Failure> {
+    let pool = app::db::open(&args.database.database_url).await?;
+    let options = DemoOptions {
+        students: args.students,
+        staff: args.staff,
+        seed: args.seed,
+        k8: args.k8,
+        today: args.today.unwrap_or_else(app::clock::today),
+    };
+    let started = std::time::Instant::now();
+    let summary = app::demo::generate(&pool, &options).await?;
+    pool.close().await;
+    print_summary(&summary);
+    println!("Generated in {:.1} s.", started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+fn print_summary(summary: &DemoSummary) {
+    println!(
+        "Loaded the demo school \"{}\": {} active students, {} staff, {} classes, {} strong and {} \"knows\" marks, {} concerns; {} students have no strong connection yet.",
+        summary.school_name,
+        summary.students,
+        summary.staff,
+        summary.classes,
+        summary.strong_marks,
+        summary.knows_marks,
+        summary.concerns,
+        summary.unconnected
+    );
+}
+
+fn describe_bind_error(addr: SocketAddr, error: &std::io::Error) -> String {
+    match error.kind() {
+        std::io::ErrorKind::AddrInUse => format!(
+            "cannot listen on {addr}: the address is already in use (is Tether already running? choose another with --addr)"
+        ),
+        std::io::ErrorKind::PermissionDenied => format!(
+            "cannot listen on {addr}: permission denied (ports below 1024 need privileges; use a higher port behind a reverse proxy)"
+        ),
+        std::io::ErrorKind::AddrNotAvailable => {
+            format!("cannot listen on {addr}: this machine has no such address")
+        }
+        _ => format!("cannot listen on {addr}: {error}"),
+    }
+}
+
+/// Resolves on Ctrl-C or SIGTERM, so requests in flight finish first.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+}
