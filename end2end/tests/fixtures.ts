@@ -1,0 +1,49 @@
+import AxeBuilder from "@axe-core/playwright";
+import { expect, test as base, type Page } from "@playwright/test";
+
+/** Runs axe-core on the page and fails on serious or critical violations. */
+export async function expectAccessible(page: Page) {
+  const results = await new AxeBuilder({ page })
+    .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"])
+    .analyze();
+  const blocking = results.violations.filter(
+    (violation) => violation.impact === "serious" || violation.impact === "critical",
+  );
+  const report = blocking.map(
+    (violation) =>
+      `${violation.impact}: ${violation.id} (${violation.help}) at ${violation.nodes
+        .map((node) => node.target.join(" "))
+        .join(", ")}`,
+  );
+  expect(report, `accessibility violations on ${page.url()}`).toEqual([]);
+}
+
+type Fixtures = {
+  /** Navigates, waits for the app to hydrate (with JavaScript) and checks accessibility. */
+  visit: (path: string) => Promise<void>;
+  consoleErrors: string[];
+};
+
+export const test = base.extend<Fixtures>({
+  consoleErrors: async ({ page }, use) => {
+    const errors: string[] = [];
+    page.on("console", (message) => {
+      // A 404 page logs its own status as a failed resource load; that is expected.
+      if (message.type() === "error" && !message.text().includes("404")) errors.push(message.text());
+    });
+    page.on("pageerror", (error) => errors.push(error.message));
+    await use(errors);
+  },
+  visit: async ({ page }, use, testInfo) => {
+    const javaScript = testInfo.project.use.javaScriptEnabled !== false;
+    await use(async (path: string) => {
+      await page.goto(path);
+      if (javaScript) {
+        await page.locator("body[data-hydrated]").waitFor({ timeout: 15_000 });
+      }
+      await expectAccessible(page);
+    });
+  },
+});
+
+export { expect };
