@@ -17,7 +17,8 @@ pub fn today() -> Date {
 }
 
 pub fn day_to_string(day: Date) -> String {
-    day.format(DAY).expect("a date always formats as YYYY-MM-DD")
+    day.format(DAY)
+        .expect("a date always formats as YYYY-MM-DD")
 }
 
 pub fn parse_day(text: &str) -> Option<Date> {

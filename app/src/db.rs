@@ -16,7 +16,9 @@ pub enum OpenError {
     BadUrl(String),
     #[error("cannot create the folder {folder} for the database: {reason}")]
     Folder { folder: String, reason: String },
-    #[error("cannot open the database {path}: {reason} (check that the path exists and is writable)")]
+    #[error(
+        "cannot open the database {path}: {reason} (check that the path exists and is writable)"
+    )]
     Open { path: String, reason: String },
     #[error("cannot update the database schema of {path}: {reason}")]
     Migrate { path: String, reason: String },
@@ -50,10 +52,13 @@ pub async fn open(url: &str) -> Result<SqlitePool, OpenError> {
             path: path.clone(),
             reason: describe(&error),
         })?;
-    MIGRATOR.run(&pool).await.map_err(|error| OpenError::Migrate {
-        path,
-        reason: error.to_string(),
-    })?;
+    MIGRATOR
+        .run(&pool)
+        .await
+        .map_err(|error| OpenError::Migrate {
+            path,
+            reason: error.to_string(),
+        })?;
     Ok(pool)
 }
 
@@ -79,7 +84,6 @@ pub async fn is_healthy(pool: &SqlitePool) -> bool {
         .await
         .is_ok()
 }
-
 
 fn describe(error: &sqlx::Error) -> String {
     match error {

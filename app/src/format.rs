@@ -10,7 +10,10 @@ pub fn day(text: &str) -> String {
     let (Some(year), Some(month), Some(day)) = (parts.next(), parts.next(), parts.next()) else {
         return text.to_string();
     };
-    let month = month.parse::<usize>().ok().and_then(|m| MONTHS.get(m.wrapping_sub(1)));
+    let month = month
+        .parse::<usize>()
+        .ok()
+        .and_then(|m| MONTHS.get(m.wrapping_sub(1)));
     match (month, day.parse::<u32>()) {
         (Some(month), Ok(day)) => format!("{month} {day}, {year}"),
         _ => text.to_string(),
@@ -25,7 +28,7 @@ pub fn count(value: i64) -> String {
         grouped.push('-');
     }
     for (index, digit) in digits.chars().enumerate() {
-        if index > 0 && (digits.len() - index) % 3 == 0 {
+        if index > 0 && (digits.len() - index).is_multiple_of(3) {
             grouped.push(',');
         }
         grouped.push(digit);

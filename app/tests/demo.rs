@@ -65,10 +65,12 @@ async fn the_same_seed_gives_the_same_school(pool: SqlitePool) {
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn the_demo_has_the_promised_spread_of_marks(pool: SqlitePool) {
     let summary = generate(&pool, &options(1)).await.unwrap();
-    let term: i64 = sqlx::query_scalar("SELECT id FROM terms WHERE starts_on <= '2026-11-24' AND ends_on >= '2026-11-24'")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+    let term: i64 = sqlx::query_scalar(
+        "SELECT id FROM terms WHERE starts_on <= '2026-11-24' AND ends_on >= '2026-11-24'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
     // Strong connections per active student in the current term.
     let per_student: Vec<i64> = sqlx::query_scalar(
         "SELECT (SELECT COUNT(*) FROM connections c
@@ -81,39 +83,72 @@ async fn the_demo_has_the_promised_spread_of_marks(pool: SqlitePool) {
     .unwrap();
     let active = per_student.len() as f64;
     let none = per_student.iter().filter(|&&n| n == 0).count() as f64;
-    let one_to_three = per_student.iter().filter(|&&n| (1..=3).contains(&n)).count() as f64;
-    assert!((0.10..=0.20).contains(&(none / active)), "about 15 % unconnected, got {}", none / active);
-    assert!(one_to_three / active >= 0.6, "most have 1–3, got {}", one_to_three / active);
-    assert_eq!(summary.unconnected as f64, none, "the summary tells the truth");
+    let one_to_three = per_student
+        .iter()
+        .filter(|&&n| (1..=3).contains(&n))
+        .count() as f64;
+    assert!(
+        (0.10..=0.20).contains(&(none / active)),
+        "about 15 % unconnected, got {}",
+        none / active
+    );
+    assert!(
+        one_to_three / active >= 0.6,
+        "most have 1–3, got {}",
+        one_to_three / active
+    );
+    assert_eq!(
+        summary.unconnected as f64, none,
+        "the summary tells the truth"
+    );
     assert!(per_student.iter().any(|&n| n >= 4), "some have many");
 
     let count = |sql: &'static str| {
         let pool = pool.clone();
-        async move { sqlx::query_scalar::<_, i64>(sql).bind(term).fetch_one(&pool).await.unwrap() }
+        async move {
+            sqlx::query_scalar::<_, i64>(sql)
+                .bind(term)
+                .fetch_one(&pool)
+                .await
+                .unwrap()
+        }
     };
     let knows = count("SELECT COUNT(*) FROM connections WHERE term_id = $1 AND level = 'knows' AND removed_at IS NULL").await;
-    assert!(knows as f64 > active * 0.5, "plenty of 'knows' marks: {knows}");
-    let history = count("SELECT COUNT(*) FROM connections WHERE term_id = $1 AND removed_at IS NOT NULL").await;
+    assert!(
+        knows as f64 > active * 0.5,
+        "plenty of 'knows' marks: {knows}"
+    );
+    let history =
+        count("SELECT COUNT(*) FROM connections WHERE term_id = $1 AND removed_at IS NOT NULL")
+            .await;
     assert!(history > 0, "some marks changed level during the term");
     let concerns = count("SELECT COUNT(*) FROM concerns WHERE term_id = $1").await;
     assert!((3..=60).contains(&concerns), "a few concerns: {concerns}");
     let take_ons = count("SELECT COUNT(*) FROM take_ons WHERE term_id = $1").await;
     assert!(take_ons > 0, "some unconnected students are being taken on");
-    let future = count("SELECT COUNT(*) FROM connections WHERE term_id = $1 AND made_at >= 1795478400").await;
-    assert_eq!(future, 0, "every mark was made before the demo's today (2026-11-24)");
+    let future =
+        count("SELECT COUNT(*) FROM connections WHERE term_id = $1 AND made_at >= 1795478400")
+            .await;
+    assert_eq!(
+        future, 0,
+        "every mark was made before the demo's today (2026-11-24)"
+    );
 
     // Marks come from several adults, not all from the same few.
-    let markers = count("SELECT COUNT(DISTINCT staff_id) FROM connections WHERE term_id = $1").await;
+    let markers =
+        count("SELECT COUNT(DISTINCT staff_id) FROM connections WHERE term_id = $1").await;
     assert!(markers >= 30, "most of the 40 staff take part: {markers}");
-    let roles: Vec<String> = sqlx::query_scalar("SELECT DISTINCT role FROM memberships ORDER BY role")
-        .fetch_all(&pool)
-        .await
-        .unwrap();
+    let roles: Vec<String> =
+        sqlx::query_scalar("SELECT DISTINCT role FROM memberships ORDER BY role")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
     assert_eq!(roles, vec!["admin", "counselor", "staff"]);
-    let homerooms: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM students WHERE homeroom IS NULL OR homeroom = ''")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+    let homerooms: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM students WHERE homeroom IS NULL OR homeroom = ''")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
     assert_eq!(homerooms, 0, "every student has a homeroom");
     let grades: Vec<i64> = sqlx::query_scalar("SELECT DISTINCT grade FROM students ORDER BY grade")
         .fetch_all(&pool)
@@ -129,7 +164,11 @@ async fn k8_schools_have_kindergarten_to_grade_8(pool: SqlitePool) {
     k8.students = 300;
     k8.staff = 25;
     let summary = generate(&pool, &k8).await.unwrap();
-    assert!(summary.school_name.ends_with("K-8 School"), "{}", summary.school_name);
+    assert!(
+        summary.school_name.ends_with("K-8 School"),
+        "{}",
+        summary.school_name
+    );
     let grades: Vec<i64> = sqlx::query_scalar("SELECT DISTINCT grade FROM students ORDER BY grade")
         .fetch_all(&pool)
         .await
@@ -142,15 +181,25 @@ async fn a_database_with_a_school_is_never_mixed_with_demo_data(pool: SqlitePool
     generate(&pool, &options(1)).await.unwrap();
     let error = generate(&pool, &options(2)).await.unwrap_err();
     assert!(error.to_string().contains("empty database"), "{error}");
-    let schools: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM schools").fetch_one(&pool).await.unwrap();
+    let schools: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM schools")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
     assert_eq!(schools, 1);
 }
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn tiny_schools_still_work(pool: SqlitePool) {
-    let tiny = DemoOptions { students: 1, staff: 3, ..options(1) };
+    let tiny = DemoOptions {
+        students: 1,
+        staff: 3,
+        ..options(1)
+    };
     let summary = generate(&pool, &tiny).await.unwrap();
     assert_eq!(summary.staff, 3);
-    let too_small = DemoOptions { staff: 2, ..options(1) };
+    let too_small = DemoOptions {
+        staff: 2,
+        ..options(1)
+    };
     assert!(generate(&pool, &too_small).await.is_err());
 }

@@ -33,7 +33,10 @@ async fn fixture(pool: &SqlitePool, name: &str) -> Fixture {
     let staff: i64 = sqlx::query_scalar(
         "INSERT INTO users (email, name, created_at) VALUES ($1, 'Pat Rivera', 0) RETURNING id",
     )
-    .bind(format!("pat@{}.example", name.to_lowercase().replace(' ', "")))
+    .bind(format!(
+        "pat@{}.example",
+        name.to_lowercase().replace(' ', "")
+    ))
     .fetch_one(pool)
     .await
     .unwrap();
@@ -51,7 +54,12 @@ async fn fixture(pool: &SqlitePool, name: &str) -> Fixture {
     .fetch_one(pool)
     .await
     .unwrap();
-    Fixture { school, term, staff, student }
+    Fixture {
+        school,
+        term,
+        staff,
+        student,
+    }
 }
 
 async fn mark(pool: &SqlitePool, f: &Fixture, level: &str) -> Result<i64, sqlx::Error> {
@@ -80,16 +88,41 @@ async fn migrations_apply_to_an_empty_database_file() {
             .await
             .unwrap();
     for expected in [
-        "audit_log", "check_ins", "class_staff", "class_students", "classes", "concerns", "connections",
-        "imports", "memberships", "schools", "student_attributes", "students", "take_ons", "terms", "users",
+        "audit_log",
+        "check_ins",
+        "class_staff",
+        "class_students",
+        "classes",
+        "concerns",
+        "connections",
+        "imports",
+        "memberships",
+        "schools",
+        "student_attributes",
+        "students",
+        "take_ons",
+        "terms",
+        "users",
     ] {
-        assert!(tables.contains(&expected.to_string()), "missing table {expected}: {tables:?}");
+        assert!(
+            tables.contains(&expected.to_string()),
+            "missing table {expected}: {tables:?}"
+        );
     }
-    let journal: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(&pool).await.unwrap();
+    let journal: String = sqlx::query_scalar("PRAGMA journal_mode")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
     assert_eq!(journal, "wal");
-    let foreign_keys: i64 = sqlx::query_scalar("PRAGMA foreign_keys").fetch_one(&pool).await.unwrap();
+    let foreign_keys: i64 = sqlx::query_scalar("PRAGMA foreign_keys")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
     assert_eq!(foreign_keys, 1);
-    let synchronous: i64 = sqlx::query_scalar("PRAGMA synchronous").fetch_one(&pool).await.unwrap();
+    let synchronous: i64 = sqlx::query_scalar("PRAGMA synchronous")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
     assert_eq!(synchronous, 1, "NORMAL");
     pool.close().await;
     // Opening again applies nothing new and keeps the data.
@@ -101,11 +134,15 @@ async fn migrations_apply_to_an_empty_database_file() {
 
 #[tokio::test]
 async fn an_unusable_database_path_is_a_clear_error() {
-    let error = app::db::open("sqlite:///proc/tether/nope.db").await.unwrap_err();
+    let error = app::db::open("sqlite:///proc/tether/nope.db")
+        .await
+        .unwrap_err();
     let message = error.to_string();
     assert!(message.contains("/proc/tether"), "{message}");
     assert!(!message.contains("panicked"), "{message}");
-    let error = app::db::open("postgres://localhost/tether").await.unwrap_err();
+    let error = app::db::open("postgres://localhost/tether")
+        .await
+        .unwrap_err();
     assert!(error.to_string().contains("sqlite://"), "{error}");
 }
 
@@ -113,7 +150,10 @@ async fn an_unusable_database_path_is_a_clear_error() {
 async fn one_live_connection_per_term_staff_and_student(pool: SqlitePool) {
     let f = fixture(&pool, "Maple Ridge").await;
     let first = mark(&pool, &f, "knows").await.unwrap();
-    assert!(mark(&pool, &f, "strong").await.is_err(), "a second live mark is rejected");
+    assert!(
+        mark(&pool, &f, "strong").await.is_err(),
+        "a second live mark is rejected"
+    );
     // Changing the level: the live row is closed, a new one is made; the
     // history keeps both.
     sqlx::query("UPDATE connections SET removed_at = 200 WHERE id = $1")
@@ -122,21 +162,29 @@ async fn one_live_connection_per_term_staff_and_student(pool: SqlitePool) {
         .await
         .unwrap();
     mark(&pool, &f, "strong").await.unwrap();
-    let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM connections").fetch_one(&pool).await.unwrap();
+    let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM connections")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
     assert_eq!(rows, 2);
 }
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn enums_and_history_are_checked(pool: SqlitePool) {
     let f = fixture(&pool, "Maple Ridge").await;
-    assert!(mark(&pool, &f, "best-friends").await.is_err(), "unknown level");
+    assert!(
+        mark(&pool, &f, "best-friends").await.is_err(),
+        "unknown level"
+    );
     let id = mark(&pool, &f, "strong").await.unwrap();
     let removed_before_made = sqlx::query("UPDATE connections SET removed_at = 50 WHERE id = $1")
         .bind(id)
         .execute(&pool)
         .await;
     assert!(removed_before_made.is_err());
-    let bad_role = sqlx::query("UPDATE memberships SET role = 'superuser'").execute(&pool).await;
+    let bad_role = sqlx::query("UPDATE memberships SET role = 'superuser'")
+        .execute(&pool)
+        .await;
     assert!(bad_role.is_err());
     let bad_term = sqlx::query(
         "INSERT INTO terms (school_id, name, starts_on, ends_on, created_at) VALUES ($1, 'Backwards', '2027-01-01', '2026-01-01', 0)",
@@ -165,7 +213,11 @@ async fn sis_ids_are_unique_per_school_only(pool: SqlitePool) {
         .fetch_all(&pool)
         .await
         .unwrap();
-    assert_eq!(sis, vec!["000123", "000123"], "leading zeros kept, ids shared across schools");
+    assert_eq!(
+        sis,
+        vec!["000123", "000123"],
+        "leading zeros kept, ids shared across schools"
+    );
 }
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
@@ -193,7 +245,10 @@ async fn rows_cannot_link_two_schools(pool: SqlitePool) {
     .bind(a.staff)
     .execute(&pool)
     .await;
-    assert!(cross_concern.is_err(), "only staff of the student's school raise concerns");
+    assert!(
+        cross_concern.is_err(),
+        "only staff of the student's school raise concerns"
+    );
 }
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
@@ -209,7 +264,12 @@ async fn the_current_term_contains_today_unless_one_is_pinned(pool: SqlitePool) 
     .unwrap();
     let current = |day: &'static str| {
         let pool = pool.clone();
-        async move { app::terms::db::current(&pool, f.school, day).await.unwrap().map(|t| t.id) }
+        async move {
+            app::terms::db::current(&pool, f.school, day)
+                .await
+                .unwrap()
+                .map(|t| t.id)
+        }
     };
     assert_eq!(current("2026-08-31").await, Some(f.term), "first day");
     assert_eq!(current("2027-01-22").await, Some(f.term), "last day");
@@ -223,7 +283,9 @@ async fn the_current_term_contains_today_unless_one_is_pinned(pool: SqlitePool) 
     assert_eq!(current("2027-03-01").await, Some(f.term), "pinned wins");
     let other = insert_school(&pool, "Cedar Hollow").await;
     assert_eq!(
-        app::terms::db::current(&pool, other, "2026-09-01").await.unwrap(),
+        app::terms::db::current(&pool, other, "2026-09-01")
+            .await
+            .unwrap(),
         None,
         "terms are per school"
     );

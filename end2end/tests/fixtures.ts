@@ -2,7 +2,28 @@ import AxeBuilder from "@axe-core/playwright";
 import { expect, test as base, type Page } from "@playwright/test";
 
 /** Runs axe-core on the page and fails on serious or critical violations. */
-export async function expectAccessible(page: Page) {
+export async function expectAccessible(page: Page, javaScript = true) {
+  if (javaScript) {
+    await checkWithAxe(page);
+    return;
+  }
+  // axe runs inside the page, which a no-JavaScript page cannot do: check
+  // the same address in a scripting context whose app scripts are blocked,
+  // so the markup is what a no-JavaScript visitor gets.
+  const browser = page.context().browser();
+  if (!browser) throw new Error("no browser to run axe in");
+  const context = await browser.newContext({ javaScriptEnabled: true, viewport: page.viewportSize() });
+  try {
+    await context.route(/\.(js|wasm)(\?.*)?$/, (route) => route.abort());
+    const twin = await context.newPage();
+    await twin.goto(page.url());
+    await checkWithAxe(twin);
+  } finally {
+    await context.close();
+  }
+}
+
+async function checkWithAxe(page: Page) {
   const results = await new AxeBuilder({ page })
     .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"])
     .analyze();
@@ -41,7 +62,7 @@ export const test = base.extend<Fixtures>({
       if (javaScript) {
         await page.locator("body[data-hydrated]").waitFor({ timeout: 15_000 });
       }
-      await expectAccessible(page);
+      await expectAccessible(page, javaScript);
     });
   },
 });

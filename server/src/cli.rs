@@ -33,7 +33,11 @@ pub enum Command {
 #[derive(Debug, Args)]
 pub struct DatabaseArgs {
     /// Where the data lives: a SQLite file, created if missing.
-    #[arg(long, env = "TETHER_DATABASE_URL", default_value = "sqlite://data/tether.db")]
+    #[arg(
+        long,
+        env = "TETHER_DATABASE_URL",
+        default_value = "sqlite://data/tether.db"
+    )]
     pub database_url: String,
 }
 
@@ -74,7 +78,8 @@ pub struct DemoArgs {
 }
 
 fn parse_day(text: &str) -> Result<time::Date, String> {
-    app::clock::parse_day(text).ok_or_else(|| format!("`{text}` is not a date of the form YYYY-MM-DD"))
+    app::clock::parse_day(text)
+        .ok_or_else(|| format!("`{text}` is not a date of the form YYYY-MM-DD"))
 }
 
 /// A failure the person running `tether` can act on, printed as one line.
@@ -129,8 +134,14 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
         .site_pkg_dir("pkg")
         .site_addr(args.addr)
         .build();
-    let router = crate::routes::router(AppState { leptos_options, pool: pool.clone() });
-    println!("Tether is running at http://{}/ (press Ctrl-C to stop)", args.addr);
+    let router = crate::routes::router(AppState {
+        leptos_options,
+        pool: pool.clone(),
+    });
+    println!(
+        "Tether is running at http://{}/ (press Ctrl-C to stop)",
+        args.addr
+    );
     axum::serve(listener, router)
         .with_graceful_shutdown(shutdown_signal())
         .await

@@ -21,7 +21,10 @@ async fn empty_pool() -> SqlitePool {
 
 fn state(pool: SqlitePool) -> AppState {
     AppState {
-        leptos_options: LeptosOptions::builder().output_name("tether").site_root("target/site").build(),
+        leptos_options: LeptosOptions::builder()
+            .output_name("tether")
+            .site_root("target/site")
+            .build(),
         pool,
     }
 }
@@ -33,13 +36,45 @@ async fn get(pool: &SqlitePool, path: &str) -> (StatusCode, String) {
         .unwrap();
     let status = response.status();
     let body = response.into_body().collect().await.unwrap().to_bytes();
-    (status, String::from_utf8_lossy(&body).into_owned())
+    (
+        status,
+        without_hydration_markers(&String::from_utf8_lossy(&body)),
+    )
+}
+
+/// The page without the comments Leptos leaves for hydration (`<!>`,
+/// `<!--…-->`), so tests can read the markup a person would see.
+fn without_hydration_markers(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(start) = rest.find("<!") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start..];
+        let end = if after.starts_with("<!--") {
+            after.find("-->").map(|i| i + 3)
+        } else if after.starts_with("<!>") {
+            Some(3)
+        } else {
+            // <!DOCTYPE html> and the like are kept.
+            out.push_str("<!");
+            Some(2)
+        };
+        rest = &after[end.unwrap_or(after.len())..];
+        if end.is_none() {
+            break;
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 #[tokio::test]
 async fn healthz_is_ok_while_the_database_answers() {
     let pool = empty_pool().await;
-    assert_eq!(get(&pool, "/healthz").await, (StatusCode::OK, "ok\n".to_string()));
+    assert_eq!(
+        get(&pool, "/healthz").await,
+        (StatusCode::OK, "ok\n".to_string())
+    );
     pool.close().await;
     let (status, _) = get(&pool, "/healthz").await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
@@ -63,10 +98,19 @@ async fn the_home_page_shows_the_school_server_side() {
     let escaped_name = summary.school_name.replace('\'', "&#x27;");
     assert!(html.contains(&format!("<h1>{escaped_name}</h1>")), "{html}");
     assert!(html.contains("Active students"), "{html}");
-    assert!(html.contains(&format!("<dd>{}</dd>", summary.students)), "{html}");
+    assert!(
+        html.contains(&format!("<dd>{}</dd>", summary.students)),
+        "{html}"
+    );
     assert!(html.contains("Current term"));
-    assert!(html.contains("<main id=\"main\""), "landmark for the content");
-    assert!(html.contains("<nav aria-label=\"Main\""), "landmark for navigation");
+    assert!(
+        html.contains("<main id=\"main\""),
+        "landmark for the content"
+    );
+    assert!(
+        html.contains("<nav aria-label=\"Main\""),
+        "landmark for navigation"
+    );
     assert!(html.contains("<html lang=\"en\""));
     assert!(html.contains("<title>Home · Tether</title>"), "{html}");
 }
@@ -85,7 +129,11 @@ async fn unknown_pages_get_a_friendly_404() {
     let pool = empty_pool().await;
     let (status, html) = get(&pool, "/no/such/page").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    assert!(html.contains("We couldn&#x27;t find that page") || html.contains("We couldn't find that page"), "{html}");
+    assert!(
+        html.contains("We couldn&#x27;t find that page")
+            || html.contains("We couldn't find that page"),
+        "{html}"
+    );
     assert!(html.contains("href=\"/\""), "a way back home");
 }
 
@@ -96,5 +144,9 @@ async fn a_database_failure_shows_the_error_page_not_a_blank_screen() {
     let (status, html) = get(&pool, "/").await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
     assert!(html.contains("Something went wrong"), "{html}");
-    assert!(html.contains("couldn&#x27;t reach its database") || html.contains("couldn't reach its database"), "{html}");
+    assert!(
+        html.contains("couldn&#x27;t reach its database")
+            || html.contains("couldn't reach its database"),
+        "{html}"
+    );
 }

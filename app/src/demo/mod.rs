@@ -203,8 +203,16 @@ struct Plan {
 impl Plan {
     fn new(options: &DemoOptions) -> Self {
         let mut rng = Rng::new(options.seed);
-        let grades: Vec<i64> = if options.k8 { (0..=8).collect() } else { (9..=12).collect() };
-        let kind = if options.k8 { "K-8 School" } else { "High School" };
+        let grades: Vec<i64> = if options.k8 {
+            (0..=8).collect()
+        } else {
+            (9..=12).collect()
+        };
+        let kind = if options.k8 {
+            "K-8 School"
+        } else {
+            "High School"
+        };
         let school_name = format!("{} {kind}", rng.pick(PLACES));
         let created_at = clock::start_of_day(options.today - Duration::days(200));
 
@@ -234,7 +242,9 @@ impl Plan {
     /// Strong and knows marks of one term, made mostly at the two
     /// staff meetings, with some "knows → strong" history.
     fn make_marks(&mut self, rng: &mut Rng, term: usize, strong_weights: &[u32]) {
-        let markers: Vec<usize> = (0..self.staff.len()).filter(|&s| self.staff[s].marks).collect();
+        let markers: Vec<usize> = (0..self.staff.len())
+            .filter(|&s| self.staff[s].marks)
+            .collect();
         let plan = &self.terms[term];
         for (index, student) in self.students.iter().enumerate() {
             // Students who left before the current term have no marks in it.
@@ -252,9 +262,9 @@ impl Plan {
                 let mut staff = None;
                 for _ in 0..8 {
                     let candidate = if rng.percent(prefer_teacher) && !student.teachers.is_empty() {
-                        *rng.pick(&student.teachers)
+                        rng.pick(&student.teachers)
                     } else {
-                        *rng.pick(&markers)
+                        rng.pick(&markers)
                     };
                     if self.staff[candidate].marks && chosen.insert(candidate) {
                         staff = Some(candidate);
@@ -266,7 +276,8 @@ impl Plan {
                 let made_at = clock::start_of_day(made_on) + 15 * 3600 + rng.below(3600) as i64;
                 if level == "strong" && made_on == plan.meetings[1] && rng.percent(30) {
                     // Knew the student at the first meeting, connected by the second.
-                    let earlier = clock::start_of_day(plan.meetings[0]) + 15 * 3600 + rng.below(1800) as i64;
+                    let earlier =
+                        clock::start_of_day(plan.meetings[0]) + 15 * 3600 + rng.below(1800) as i64;
                     self.marks.push(Mark {
                         term,
                         staff,
@@ -289,17 +300,19 @@ impl Plan {
     }
 
     fn make_concerns(&mut self, rng: &mut Rng, today: Date) {
-        let markers: Vec<usize> = (0..self.staff.len()).filter(|&s| self.staff[s].marks).collect();
+        let markers: Vec<usize> = (0..self.staff.len())
+            .filter(|&s| self.staff[s].marks)
+            .collect();
         for (index, student) in self.students.iter().enumerate() {
             if !student.active || !rng.percent(3) {
                 continue;
             }
             let raised_by = if student.teachers.is_empty() {
-                *rng.pick(&markers)
+                rng.pick(&markers)
             } else {
-                *rng.pick(&student.teachers)
+                rng.pick(&student.teachers)
             };
-            let reason = (!rng.percent(25)).then(|| *rng.pick(CONCERN_REASONS));
+            let reason = (!rng.percent(25)).then(|| rng.pick(CONCERN_REASONS));
             let day = today - Duration::days(1 + rng.below(30) as i64);
             self.concerns.push(Concern {
                 student: index,
@@ -319,7 +332,9 @@ impl Plan {
                 strong.insert(mark.student);
             }
         }
-        let counselors: Vec<usize> = (0..self.staff.len()).filter(|&s| self.staff[s].role == "counselor").collect();
+        let counselors: Vec<usize> = (0..self.staff.len())
+            .filter(|&s| self.staff[s].role == "counselor")
+            .collect();
         for (index, student) in self.students.iter().enumerate() {
             if !student.active || strong.contains(&index) || !rng.percent(25) {
                 continue;
@@ -327,13 +342,14 @@ impl Plan {
             let staff = if student.teachers.is_empty() {
                 rng.below(self.staff.len())
             } else {
-                *rng.pick(&student.teachers)
+                rng.pick(&student.teachers)
             };
-            let assigned_by = (rng.percent(50) && !counselors.is_empty()).then(|| *rng.pick(&counselors));
+            let assigned_by =
+                (rng.percent(50) && !counselors.is_empty()).then(|| rng.pick(&counselors));
             let started_on = today - Duration::days(3 + rng.below(12) as i64);
             let check_ins = (0..rng.below(6))
                 .map(|day| {
-                    let note = rng.percent(60).then(|| *rng.pick(CHECK_IN_NOTES));
+                    let note = rng.percent(60).then(|| rng.pick(CHECK_IN_NOTES));
                     (started_on + Duration::days(day as i64 + 1), note)
                 })
                 .filter(|(day, _)| *day < today)
@@ -348,7 +364,11 @@ impl Plan {
         }
     }
 
-    async fn write(&self, conn: &mut SqliteConnection, ids: &IdBase) -> Result<DemoSummary, AppError> {
+    async fn write(
+        &self,
+        conn: &mut SqliteConnection,
+        ids: &IdBase,
+    ) -> Result<DemoSummary, AppError> {
         let school_id: i64 = sqlx::query_scalar(
             "INSERT INTO schools (name, is_demo, created_at) VALUES ($1, 1, $2) RETURNING id",
         )
@@ -573,7 +593,10 @@ impl Plan {
         )
         .await?;
 
-        let live_current = self.marks.iter().filter(|m| m.term == 1 && m.removed_at.is_none());
+        let live_current = self
+            .marks
+            .iter()
+            .filter(|m| m.term == 1 && m.removed_at.is_none());
         let mut strong_students = HashSet::new();
         let (mut strong_marks, mut knows_marks) = (0, 0);
         for mark in live_current {
@@ -584,7 +607,9 @@ impl Plan {
                 knows_marks += 1;
             }
         }
-        let active: Vec<usize> = (0..self.students.len()).filter(|&s| self.students[s].active).collect();
+        let active: Vec<usize> = (0..self.students.len())
+            .filter(|&s| self.students[s].active)
+            .collect();
         Ok(DemoSummary {
             school_id,
             school_name: self.school_name.clone(),
@@ -594,7 +619,10 @@ impl Plan {
             strong_marks,
             knows_marks,
             concerns: self.concerns.len(),
-            unconnected: active.iter().filter(|s| !strong_students.contains(s)).count(),
+            unconnected: active
+                .iter()
+                .filter(|s| !strong_students.contains(s))
+                .count(),
         })
     }
 }
@@ -610,7 +638,11 @@ async fn insert_all<'a, T: 'a>(
     for chunk in rows.chunks(MAX_BINDS / columns) {
         let mut builder = QueryBuilder::<'a, Sqlite>::new(insert_into);
         builder.push_values(chunk, &mut push_row);
-        builder.build().persistent(false).execute(&mut *conn).await?;
+        builder
+            .build()
+            .persistent(false)
+            .execute(&mut *conn)
+            .await?;
     }
     Ok(())
 }
@@ -631,8 +663,8 @@ fn make_staff(rng: &mut Rng, count: usize, students: usize) -> Vec<StaffMember> 
                 ("staff", rng.pick(SUPPORT_TITLES).to_string(), false)
             };
             StaffMember {
-                first: *rng.pick(FIRST_NAMES),
-                last: *rng.pick(LAST_NAMES),
+                first: rng.pick(FIRST_NAMES),
+                last: rng.pick(LAST_NAMES),
                 role,
                 title,
                 teaches,
@@ -647,12 +679,12 @@ fn make_staff(rng: &mut Rng, count: usize, students: usize) -> Vec<StaffMember> 
 fn make_students(rng: &mut Rng, count: usize, grades: &[i64]) -> Vec<Student> {
     (0..count)
         .map(|index| {
-            let preferred = rng.percent(8).then(|| *rng.pick(PREFERRED_NAMES));
+            let preferred = rng.percent(8).then(|| rng.pick(PREFERRED_NAMES));
             Student {
                 // Seven digits with leading zeros, as many SIS ids have.
                 sis_id: format!("{:07}", 40_000 + index * 7 + rng.below(7)),
-                first: *rng.pick(FIRST_NAMES),
-                last: *rng.pick(LAST_NAMES),
+                first: rng.pick(FIRST_NAMES),
+                last: rng.pick(LAST_NAMES),
                 preferred,
                 grade: grades[index * grades.len() / count],
                 homeroom: String::new(),
@@ -669,9 +701,19 @@ fn make_students(rng: &mut Rng, count: usize, grades: &[i64]) -> Vec<Student> {
 
 /// Homerooms of about 25 and class sections of about 28 per subject and
 /// grade, taught by the teaching staff in turn.
-fn make_classes(rng: &mut Rng, staff: &[StaffMember], students: &mut [Student], grades: &[i64], k8: bool) -> Vec<Class> {
+fn make_classes(
+    rng: &mut Rng,
+    staff: &[StaffMember],
+    students: &mut [Student],
+    grades: &[i64],
+    k8: bool,
+) -> Vec<Class> {
     let teachers: Vec<usize> = (0..staff.len()).filter(|&s| staff[s].teaches).collect();
-    let subjects = if k8 { K8_SUBJECTS } else { HIGH_SCHOOL_SUBJECTS };
+    let subjects = if k8 {
+        K8_SUBJECTS
+    } else {
+        HIGH_SCHOOL_SUBJECTS
+    };
     let mut classes = Vec::new();
     let mut next_teacher = rng.below(teachers.len());
     let mut take_teacher = || {
@@ -679,7 +721,9 @@ fn make_classes(rng: &mut Rng, staff: &[StaffMember], students: &mut [Student], 
         teachers[next_teacher]
     };
     for (grade_index, grade) in grades.iter().enumerate() {
-        let mut in_grade: Vec<usize> = (0..students.len()).filter(|&s| students[s].grade == *grade).collect();
+        let mut in_grade: Vec<usize> = (0..students.len())
+            .filter(|&s| students[s].grade == *grade)
+            .collect();
         if in_grade.is_empty() {
             continue;
         }
@@ -687,7 +731,12 @@ fn make_classes(rng: &mut Rng, staff: &[StaffMember], students: &mut [Student], 
         for room in 0..homerooms {
             let label = format!("{}{:02}", grade_index + 1, room + 1);
             let teacher = take_teacher();
-            let members: Vec<usize> = in_grade.iter().copied().skip(room).step_by(homerooms).collect();
+            let members: Vec<usize> = in_grade
+                .iter()
+                .copied()
+                .skip(room)
+                .step_by(homerooms)
+                .collect();
             for &student in &members {
                 students[student].homeroom = label.clone();
                 students[student].teachers.push(teacher);
@@ -707,14 +756,23 @@ fn make_classes(rng: &mut Rng, staff: &[StaffMember], students: &mut [Student], 
             }
             for section in 0..sections {
                 let teacher = take_teacher();
-                let members: Vec<usize> = in_grade.iter().copied().skip(section).step_by(sections).collect();
+                let members: Vec<usize> = in_grade
+                    .iter()
+                    .copied()
+                    .skip(section)
+                    .step_by(sections)
+                    .collect();
                 for &student in &members {
                     if !students[student].teachers.contains(&teacher) {
                         students[student].teachers.push(teacher);
                     }
                 }
                 classes.push(Class {
-                    name: format!("{subject} {} · section {}", crate::format::grade(*grade), section + 1),
+                    name: format!(
+                        "{subject} {} · section {}",
+                        crate::format::grade(*grade),
+                        section + 1
+                    ),
                     is_homeroom: false,
                     teacher,
                     students: members,
@@ -741,21 +799,31 @@ fn make_terms(today: Date) -> [TermPlan; 2] {
             name: previous_name,
             starts_on: previous_start,
             ends_on: previous_end,
-            meetings: [previous_start + Duration::days(7), previous_start + Duration::days(63)],
+            meetings: [
+                previous_start + Duration::days(7),
+                previous_start + Duration::days(63),
+            ],
             last_mark_day: previous_end,
         },
         TermPlan {
             name: current_name,
             starts_on: current_start,
             ends_on: current_start + Duration::weeks(20),
-            meetings: [current_start + Duration::days(7), today - Duration::days(14)],
+            meetings: [
+                current_start + Duration::days(7),
+                today - Duration::days(14),
+            ],
             last_mark_day: today - Duration::days(1),
         },
     ]
 }
 
 fn season_name(start: Date) -> String {
-    let season = if start.month() >= Month::August { "Fall" } else { "Spring" };
+    let season = if start.month() >= Month::August {
+        "Fall"
+    } else {
+        "Spring"
+    };
     format!("{season} {}", start.year())
 }
 
@@ -789,5 +857,10 @@ fn demo_email(member: &StaffMember, index: usize) -> String {
             })
             .collect()
     };
-    format!("{}.{}{}@demo.example", ascii(member.first), ascii(member.last), index + 1)
+    format!(
+        "{}.{}{}@demo.example",
+        ascii(member.first),
+        ascii(member.last),
+        index + 1
+    )
 }

@@ -27,8 +27,8 @@ impl Rng {
         self.below(100) < percent as usize
     }
 
-    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
+    pub fn pick<T: Copy>(&mut self, items: &[T]) -> T {
+        items[self.below(items.len())]
     }
 
     /// An index into `weights`, chosen in proportion to the weights.
@@ -51,14 +51,18 @@ mod tests {
 
     #[test]
     fn same_seed_same_sequence() {
-        let a: Vec<u64> = (0..5).map({
-            let mut rng = Rng::new(7);
-            move |_| rng.next_u64()
-        }).collect();
-        let b: Vec<u64> = (0..5).map({
-            let mut rng = Rng::new(7);
-            move |_| rng.next_u64()
-        }).collect();
+        let a: Vec<u64> = (0..5)
+            .map({
+                let mut rng = Rng::new(7);
+                move |_| rng.next_u64()
+            })
+            .collect();
+        let b: Vec<u64> = (0..5)
+            .map({
+                let mut rng = Rng::new(7);
+                move |_| rng.next_u64()
+            })
+            .collect();
         assert_eq!(a, b);
         assert_ne!(a[0], Rng::new(8).next_u64());
     }

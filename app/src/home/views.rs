@@ -26,7 +26,11 @@ pub fn HomePage() -> impl IntoView {
 
 #[component]
 fn SchoolOverview(summary: HomeSummary) -> impl IntoView {
-    let HomeSummary { school, active_students, current_term } = summary;
+    let HomeSummary {
+        school,
+        active_students,
+        current_term,
+    } = summary;
     view! {
         <h1>{school.name}</h1>
         <dl class="figures">

@@ -26,7 +26,11 @@ impl From<TermRow> for Term {
 
 /// The term marking goes to: the pinned term if an admin pinned one,
 /// otherwise the term containing `today` (`YYYY-MM-DD`).
-pub async fn current(pool: &SqlitePool, school_id: i64, today: &str) -> Result<Option<Term>, AppError> {
+pub async fn current(
+    pool: &SqlitePool,
+    school_id: i64,
+    today: &str,
+) -> Result<Option<Term>, AppError> {
     let row = sqlx::query_as::<_, TermRow>(
         "SELECT id, name, starts_on, ends_on FROM terms
          WHERE school_id = $1 AND (is_pinned = 1 OR (starts_on <= $2 AND ends_on >= $2))

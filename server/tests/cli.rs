@@ -1,0 +1,96 @@
+//! Mistakes made when starting `tether` get one clear line, never a panic.
+
+use std::net::TcpListener;
+use std::process::{Command, Output};
+
+fn tether(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tether"))
+        .args(args)
+        .env_remove("TETHER_DATABASE_URL")
+        .env_remove("TETHER_ADDR")
+        .output()
+        .expect("runs the tether binary")
+}
+
+fn assert_one_line_error(output: &Output, expected: &str) {
+    assert!(!output.status.success(), "should fail");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "no panic: {stderr}");
+    assert!(!stderr.contains("backtrace"), "no backtrace: {stderr}");
+    let line = stderr
+        .lines()
+        .find(|line| line.starts_with("error:"))
+        .unwrap_or_else(|| panic!("an error line in: {stderr}"));
+    assert!(
+        line.contains(expected),
+        "`{line}` should mention `{expected}`"
+    );
+}
+
+fn temp_folder(name: &str) -> std::path::PathBuf {
+    let folder = std::env::temp_dir().join(format!("tether-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&folder);
+    std::fs::create_dir_all(&folder).unwrap();
+    folder
+}
+
+#[test]
+fn a_bad_flag_is_reported_by_name() {
+    let output = tether(&["serve", "--adrr", "127.0.0.1:3000"]);
+    assert_one_line_error(&output, "--adrr");
+    let output = tether(&["serve", "--addr", "not-an-address"]);
+    assert_one_line_error(&output, "--addr");
+    let output = tether(&["demo", "--students", "lots"]);
+    assert_one_line_error(&output, "--students");
+}
+
+#[test]
+fn an_unwritable_database_path_is_reported() {
+    let output = tether(&[
+        "demo",
+        "--database-url",
+        "sqlite:///proc/no-such-place/tether.db",
+    ]);
+    assert_one_line_error(&output, "/proc/no-such-place");
+    let output = tether(&["demo", "--database-url", "mysql://localhost/tether"]);
+    assert_one_line_error(&output, "sqlite://");
+}
+
+#[test]
+fn a_port_in_use_is_reported() {
+    let taken = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let folder = temp_folder("port");
+    let url = format!("sqlite://{}/tether.db", folder.display());
+    let output = tether(&["serve", "--addr", &addr, "--database-url", &url]);
+    assert_one_line_error(&output, "already in use");
+}
+
+#[test]
+fn demo_fills_an_empty_database_once() {
+    let folder = temp_folder("demo");
+    let url = format!("sqlite://{}/school/tether.db", folder.display());
+    let args = [
+        "demo",
+        "--database-url",
+        &url,
+        "--students",
+        "80",
+        "--staff",
+        "8",
+        "--today",
+        "2026-11-24",
+    ];
+    let output = tether(&args);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("Loaded the demo school"), "{stdout}");
+    assert!(stdout.contains("8 staff"), "{stdout}");
+    // A second run must not mix another school into the same database.
+    assert_one_line_error(&tether(&args), "empty database");
+    let _ = std::fs::remove_dir_all(&folder);
+}
