@@ -34,7 +34,7 @@ help:
 run: tools build
 	@mkdir -p data
 	@rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
-	./target/debug/tether serve --demo --addr $(DEMO_ADDR) --database-url sqlite://$(DEMO_DB)
+	./target/debug/tether serve --demo --insecure-cookies --addr $(DEMO_ADDR) --database-url sqlite://$(DEMO_DB)
 
 test: tools test-tools lint rust-test build e2e
 

@@ -38,7 +38,7 @@ export default defineConfig({
   webServer: {
     command:
       `rm -rf .tmp && mkdir -p .tmp && ../target/debug/tether serve --demo ` +
-      `--addr 127.0.0.1:${port} --database-url sqlite://.tmp/e2e.db --site-root ../target/site`,
+      `--addr 127.0.0.1:${port} --database-url sqlite://.tmp/e2e.db --site-root ../target/site --insecure-cookies`,
     url: `${baseURL}/healthz`,
     reuseExistingServer: false,
     timeout: 120_000,

@@ -5,11 +5,13 @@ use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes, A};
 use leptos_router::{SsrMode, StaticSegment};
 
-use crate::home::{get_current_school, HomePage};
+use crate::accounts::{get_me, Member, Role, SignInPage, SignOutButton};
+use crate::home::HomePage;
 use crate::pages::NotFound;
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    set_page_security_policy();
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -49,6 +51,7 @@ pub fn App() -> impl IntoView {
                 // works without JavaScript and gets the right status code.
                 <Routes fallback=|| view! { <NotFound /> }>
                     <Route path=StaticSegment("") view=HomePage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("login") view=SignInPage ssr=SsrMode::Async />
                 </Routes>
             </main>
             <footer class="site-footer">
@@ -58,39 +61,72 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// Header with the product name, the school's name and the navigation.
+/// Header with the product name, the school, the navigation for the
+/// person's role, and who is signed in.
 #[component]
 fn SiteHeader() -> impl IntoView {
-    let school = Resource::new(|| (), |_| get_current_school());
+    let me = Resource::new(|| (), |_| get_me());
     view! {
         <header class="site-header">
-            <div class="brand">
-                <A href="/" attr:class="brand-name">
-                    "Tether"
-                </A>
-                <Suspense fallback=|| ()>
-                    {move || Suspend::new(async move {
-                        school
-                            .await
-                            .ok()
-                            .flatten()
-                            .map(|school| {
-                                view! {
-                                    <span class="school-name">{school.name}</span>
-                                    {school.is_demo.then(|| view! { <span class="badge">"Demo"</span> })}
-                                }
-                            })
-                    })}
-                </Suspense>
-            </div>
-            <nav aria-label="Main">
-                <ul>
-                    <li>
-                        <A href="/">"Home"</A>
-                    </li>
-                </ul>
-            </nav>
+            <Suspense fallback=|| view! { <span class="brand-name">"Tether"</span> }>
+                {move || Suspend::new(async move {
+                    match me.await.ok().flatten() {
+                        Some(member) => view! { <SignedInHeader member /> }.into_any(),
+                        None => {
+                            view! {
+                                <div class="brand">
+                                    <A href="/" attr:class="brand-name">"Tether"</A>
+                                </div>
+                            }
+                                .into_any()
+                        }
+                    }
+                })}
+            </Suspense>
         </header>
+    }
+}
+
+#[component]
+fn SignedInHeader(member: Member) -> impl IntoView {
+    // Links appear here as their pages land; each is shown only to the
+    // roles that may open it.
+    let links: Vec<(&'static str, &'static str, Role)> = vec![("/", "Home", Role::Staff)];
+    view! {
+        <div class="brand">
+            <A href="/" attr:class="brand-name">"Tether"</A>
+            <span class="school-name">{member.school_name.clone()}</span>
+            {member.school_is_demo.then(|| view! { <span class="badge">"Demo"</span> })}
+        </div>
+        <nav aria-label="Main">
+            <ul>
+                {links
+                    .into_iter()
+                    .filter(|(_, _, role)| member.can(*role))
+                    .map(|(href, label, _)| view! { <li><A href=href>{label}</A></li> })
+                    .collect_view()}
+            </ul>
+        </nav>
+        <div class="account">
+            <span class="who">{member.name.clone()} <span class="role">{format!(" ({})", member.role.label())}</span></span>
+            <SignOutButton />
+        </div>
+    }
+}
+
+/// On the server, sends the page's Content-Security-Policy with this
+/// response's nonce (which the hydration script carries).
+fn set_page_security_policy() {
+    #[cfg(feature = "ssr")]
+    if let (Some(nonce), Some(response)) = (
+        leptos::nonce::use_nonce(),
+        use_context::<leptos_axum::ResponseOptions>(),
+    ) {
+        if let Ok(value) =
+            axum::http::HeaderValue::from_str(&crate::security::page_policy(&nonce.to_string()))
+        {
+            response.insert_header(axum::http::header::CONTENT_SECURITY_POLICY, value);
+        }
     }
 }
 

@@ -52,14 +52,23 @@ pub async fn open(url: &str) -> Result<SqlitePool, OpenError> {
             path: path.clone(),
             reason: describe(&error),
         })?;
-    MIGRATOR
-        .run(&pool)
-        .await
-        .map_err(|error| OpenError::Migrate {
-            path,
-            reason: error.to_string(),
-        })?;
+    prepare(&pool).await.map_err(|error| OpenError::Migrate {
+        path,
+        reason: error.to_string(),
+    })?;
     Ok(pool)
+}
+
+/// Brings a database's schema up to date: Tether's migrations and the
+/// session store's table.
+pub async fn prepare(pool: &SqlitePool) -> Result<(), sqlx::Error> {
+    MIGRATOR.run(pool).await?;
+    session_store(pool).migrate().await
+}
+
+/// Where signed-in sessions are kept: a table in the same database.
+pub fn session_store(pool: &SqlitePool) -> tower_sessions_sqlx_store::SqliteStore {
+    tower_sessions_sqlx_store::SqliteStore::new(pool.clone())
 }
 
 /// The connection settings for `url`, with the server pragmas applied.

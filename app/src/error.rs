@@ -17,6 +17,14 @@ pub enum AppError {
     #[error("We couldn't find that page or record. It may have been removed, or the link may be mistyped.")]
     NotFound,
 
+    /// Nobody is signed in (or the session ended): the person should sign in.
+    #[error("Please sign in to continue.")]
+    Unauthorized,
+
+    /// Signed in, but the role at this school does not allow this.
+    #[error("Your role at this school doesn't include this page or action. If you need it, ask your school's Tether admin.")]
+    Forbidden,
+
     /// The request is understood but its content is wrong; the message says
     /// which field and how to fix it.
     #[error("{0}")]
@@ -42,6 +50,8 @@ impl AppError {
     pub fn status_code(&self) -> u16 {
         match self {
             AppError::NotFound => 404,
+            AppError::Unauthorized => 401,
+            AppError::Forbidden => 403,
             AppError::Invalid(_) => 422,
             AppError::Database | AppError::Unreachable => 503,
             AppError::Internal => 500,

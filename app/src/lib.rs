@@ -2,7 +2,9 @@
 //! them, grouped by domain. Built twice: with `ssr` for the server and with
 //! `hydrate` for the browser (wasm).
 
+pub mod accounts;
 pub mod app;
+pub mod audit;
 pub mod error;
 pub mod format;
 pub mod home;
@@ -16,6 +18,8 @@ pub mod clock;
 pub mod db;
 #[cfg(feature = "ssr")]
 pub mod demo;
+#[cfg(feature = "ssr")]
+pub mod security;
 #[cfg(feature = "ssr")]
 pub mod state;
 

@@ -25,7 +25,8 @@ pub fn NotFound() -> impl IntoView {
     }
 }
 
-/// An error in place of a page's content, with what to do about it.
+/// An error in place of a page's content, with what to do about it, and
+/// the matching status code when rendered on the server.
 #[component]
 pub fn ErrorMessage(error: AppError) -> impl IntoView {
     #[cfg(feature = "ssr")]
@@ -34,13 +35,28 @@ pub fn ErrorMessage(error: AppError) -> impl IntoView {
             response.set_status(status);
         }
     }
+    let (title, action) = match error {
+        AppError::NotFound => return view! { <NotFound /> }.into_any(),
+        AppError::Unauthorized => (
+            "Please sign in",
+            view! { <A href="/login">"Sign in"</A> }.into_any(),
+        ),
+        AppError::Forbidden => (
+            "You don't have access to this page",
+            view! { <A href="/">"Go to the home page"</A> }.into_any(),
+        ),
+        _ => (
+            "Something went wrong",
+            view! { <A href="/">"Go to the home page"</A> }.into_any(),
+        ),
+    };
     view! {
+        <Title text=title />
         <section class="message-page" role="alert" aria-labelledby="error-title">
-            <h1 id="error-title">"Something went wrong"</h1>
+            <h1 id="error-title">{title}</h1>
             <p>{error.to_string()}</p>
-            <p>
-                <A href="/">"Go to the home page"</A>
-            </p>
+            <p>{action}</p>
         </section>
     }
+    .into_any()
 }

@@ -1,6 +1,8 @@
 //! What every request handler can reach: the Leptos options and the one
 //! database pool.
 
+use std::sync::Arc;
+
 use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
 use sqlx::SqlitePool;
@@ -9,6 +11,10 @@ use sqlx::SqlitePool;
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub pool: SqlitePool,
+    /// Failed sign-ins, shared by every request.
+    pub throttle: Arc<crate::accounts::throttle::Throttle>,
+    /// Whether cookies carry `Secure` (off only for plain-http local use).
+    pub secure_cookies: bool,
 }
 
 impl FromRef<AppState> for LeptosOptions {

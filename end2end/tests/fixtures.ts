@@ -39,10 +39,19 @@ async function checkWithAxe(page: Page) {
   expect(report, `accessibility violations on ${page.url()}`).toEqual([]);
 }
 
+/** The demo's published accounts (README, sign-in page). */
+export const DEMO = {
+  admin: { email: "admin@demo.example", password: "coverage-for-all" },
+  counselor: { email: "counselor@demo.example", password: "every-student-known" },
+  staff: { email: "staff@demo.example", password: "two-by-ten-talks" },
+};
+
 type Fixtures = {
   /** Navigates, waits for the app to hydrate (with JavaScript) and checks accessibility. */
   visit: (path: string) => Promise<void>;
   consoleErrors: string[];
+  /** Signs in through the sign-in form and lands on the home page. */
+  signIn: (who: keyof typeof DEMO) => Promise<void>;
 };
 
 export const test = base.extend<Fixtures>({
@@ -54,6 +63,15 @@ export const test = base.extend<Fixtures>({
     });
     page.on("pageerror", (error) => errors.push(error.message));
     await use(errors);
+  },
+  signIn: async ({ page }, use) => {
+    await use(async (who) => {
+      await page.goto("/login");
+      await page.getByLabel("Email").fill(DEMO[who].email);
+      await page.getByLabel("Password").fill(DEMO[who].password);
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await expect(page.getByRole("button", { name: "Sign out" })).toBeVisible();
+    });
   },
   visit: async ({ page }, use, testInfo) => {
     const javaScript = testInfo.project.use.javaScriptEnabled !== false;

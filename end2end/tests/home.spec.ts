@@ -1,6 +1,7 @@
 import { expect, test } from "./fixtures";
 
-test("the home page shows the demo school, its students and the current term", async ({ page, visit }) => {
+test("the home page shows the demo school, its students and the current term", async ({ page, visit, signIn }) => {
+  await signIn("staff");
   await visit("/");
   const heading = page.getByRole("heading", { level: 1 });
   await expect(heading).toHaveText(/High School$/);
@@ -27,8 +28,9 @@ test("the home page shows the demo school, its students and the current term", a
   await expect(page).toHaveTitle("Home · Tether");
 });
 
-test("the app hydrates and navigates without reloading", async ({ page, visit, consoleErrors }, testInfo) => {
+test("the app hydrates and navigates without reloading", async ({ page, visit, signIn, consoleErrors }, testInfo) => {
   test.skip(testInfo.project.use.javaScriptEnabled === false, "needs JavaScript");
+  await signIn("staff");
   await visit("/no-such-page");
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("We couldn't find that page");
   // A marker on the window survives client-side navigation, not a reload.
@@ -40,7 +42,8 @@ test("the app hydrates and navigates without reloading", async ({ page, visit, c
   expect(consoleErrors).toEqual([]);
 });
 
-test("an unknown address gets a friendly 404 page with a way home", async ({ page, visit }) => {
+test("an unknown address gets a friendly 404 page with a way home", async ({ page, visit, signIn }) => {
+  await signIn("counselor");
   const response = await page.request.get("/students/999999/nothing");
   expect(response.status()).toBe(404);
   await visit("/students/999999/nothing");
@@ -50,7 +53,7 @@ test("an unknown address gets a friendly 404 page with a way home", async ({ pag
 });
 
 test("keyboard users can skip straight to the content", async ({ page, visit }) => {
-  await visit("/");
+  await visit("/login");
   await page.keyboard.press("Tab");
   const skip = page.getByRole("link", { name: "Skip to main content" });
   await expect(skip).toBeFocused();
@@ -59,8 +62,9 @@ test("keyboard users can skip straight to the content", async ({ page, visit }) 
   await expect(page).toHaveURL(/#main$/);
 });
 
-test("the layout fits a phone without sideways scrolling", async ({ page, visit }) => {
+test("the layout fits a phone without sideways scrolling", async ({ page, visit, signIn }) => {
   await page.setViewportSize({ width: 390, height: 844 });
+  await signIn("admin");
   await visit("/");
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   expect(overflow).toBeLessThanOrEqual(0);

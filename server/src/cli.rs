@@ -5,6 +5,12 @@ use std::fmt;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use std::io::{BufRead, IsTerminal};
+use std::sync::Arc;
+
+use app::accounts::throttle::Throttle;
+use app::accounts::Role;
+use app::audit::db::{record, Event};
 use app::demo::{DemoOptions, DemoSummary};
 use app::state::AppState;
 use clap::{Args, Parser, Subcommand};
@@ -28,6 +34,31 @@ pub enum Command {
     Serve(ServeArgs),
     /// Generate a demo school (invented people) into an empty database.
     Demo(DemoArgs),
+    /// Manage accounts from the server's command line.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Create an admin (and the school, if new). The password is read from
+    /// standard input or asked for, never taken from the command line.
+    Create(AdminCreateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AdminCreateArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    /// The admin's email, used to sign in.
+    #[arg(long)]
+    pub email: String,
+    /// The admin's name as colleagues know it.
+    #[arg(long)]
+    pub name: String,
+    /// The school's name; created if no school has it yet.
+    #[arg(long)]
+    pub school: String,
 }
 
 #[derive(Debug, Args)]
@@ -54,6 +85,10 @@ pub struct ServeArgs {
     /// Folder with the built browser files (pkg/tether.js, .wasm, .css).
     #[arg(long, env = "TETHER_SITE_ROOT", default_value = "target/site")]
     pub site_root: PathBuf,
+    /// Send session cookies without `Secure`, for plain-http use on this
+    /// machine only (demo, tests). Behind HTTPS, leave it off.
+    #[arg(long, env = "TETHER_INSECURE_COOKIES")]
+    pub insecure_cookies: bool,
 }
 
 #[derive(Debug, Args)]
@@ -108,6 +143,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
         Command::Serve(args) => serve(args).await,
         Command::Demo(args) => demo(args).await,
+        Command::Admin(AdminCommand::Create(args)) => admin_create(args).await,
     }
 }
 
@@ -134,21 +170,40 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
         .site_pkg_dir("pkg")
         .site_addr(args.addr)
         .build();
-    let router = crate::routes::router(AppState {
+    let state = AppState {
         leptos_options,
         pool: pool.clone(),
-    });
+        throttle: Arc::new(Throttle::new()),
+        secure_cookies: !args.insecure_cookies,
+    };
+    let router = crate::routes::router(state);
+    tokio::spawn(delete_expired_sessions(pool.clone()));
     println!(
         "Tether is running at http://{}/ (press Ctrl-C to stop)",
         args.addr
     );
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|error| Failure(format!("the server stopped: {error}")))?;
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .map_err(|error| Failure(format!("the server stopped: {error}")))?;
     // Let SQLite fold the write-ahead log back into the database file.
     pool.close().await;
     Ok(())
+}
+
+/// Expired sessions are deleted from the database, not merely ignored.
+async fn delete_expired_sessions(pool: SqlitePool) {
+    use tower_sessions::session_store::ExpiredDeletion;
+    let store = app::db::session_store(&pool);
+    loop {
+        if let Err(error) = store.delete_expired().await {
+            tracing::warn!(%error, "could not delete expired sessions");
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(15 * 60)).await;
+    }
 }
 
 async fn load_demo_if_empty(pool: &SqlitePool) -> Result<(), Failure> {
@@ -176,6 +231,77 @@ async fn demo(args: DemoArgs) -> Result<(), Failure> {
     print_summary(&summary);
     println!("Generated in {:.1} s.", started.elapsed().as_secs_f64());
     Ok(())
+}
+
+async fn admin_create(args: AdminCreateArgs) -> Result<(), Failure> {
+    let email = args.email.trim().to_lowercase();
+    if !email.contains('@') || email.starts_with('@') || email.ends_with('@') {
+        return Err(Failure(format!("`{}` is not an email address", args.email)));
+    }
+    if args.name.trim().is_empty() || args.school.trim().is_empty() {
+        return Err(Failure("--name and --school must not be empty".into()));
+    }
+    let password = read_password()?;
+    app::accounts::password::check_new(&password, &email, &args.name)?;
+    let hash = app::accounts::password::hash(password).await?;
+    let pool = app::db::open(&args.database.database_url).await?;
+    let now = app::clock::now();
+    let school = match app::schools::db::find_by_name(&pool, &args.school).await? {
+        Some(school) => school,
+        None => app::schools::db::create(&pool, &args.school, now).await?,
+    };
+    let user_id = app::accounts::db::upsert_member(
+        &pool,
+        &email,
+        &args.name,
+        Some(&hash),
+        school.id,
+        Role::Admin,
+        now,
+    )
+    .await?;
+    let event = Event {
+        school_id: Some(school.id),
+        user_id: None,
+        action: "account.admin_created",
+        subject: Some(format!("user:{user_id}")),
+        detail: Some("from the command line".into()),
+        client_addr: None,
+    };
+    record(&pool, event, now).await?;
+    pool.close().await;
+    println!(
+        "{email} is now an admin of \"{}\". Sign in at /login.",
+        school.name
+    );
+    Ok(())
+}
+
+/// The new password: from standard input when it is piped in (automation),
+/// otherwise asked for twice without echoing.
+fn read_password() -> Result<String, Failure> {
+    if !std::io::stdin().is_terminal() {
+        let mut line = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .map_err(|error| {
+                Failure(format!(
+                    "cannot read the password from standard input: {error}"
+                ))
+            })?;
+        return Ok(line.trim_end_matches(['\r', '\n']).to_string());
+    }
+    let first = rpassword::prompt_password("Password (at least 10 characters): ")
+        .map_err(|error| Failure(format!("cannot read the password: {error}")))?;
+    let second = rpassword::prompt_password("Same password again: ")
+        .map_err(|error| Failure(format!("cannot read the password: {error}")))?;
+    if first != second {
+        return Err(Failure(
+            "the two passwords differ; nothing was changed".into(),
+        ));
+    }
+    Ok(first)
 }
 
 fn print_summary(summary: &DemoSummary) {

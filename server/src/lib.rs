@@ -1,4 +1,6 @@
 //! The `tether` program: command line, HTTP router and start-up.
 
+pub mod auth;
 pub mod cli;
 pub mod routes;
+pub mod security;

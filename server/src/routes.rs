@@ -1,14 +1,23 @@
-//! The HTTP router: Leptos pages and server functions, static files, and the
-//! few plain routes (health check).
+//! The HTTP router: Leptos pages and server functions, static files, the
+//! plain routes (sign-in, sign-out, health check), and the layers every
+//! request passes through.
 
 use app::app::{shell, App};
 use app::state::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::get;
-use axum::Router;
+use axum::routing::{get, post};
+use axum::{middleware, Router};
 use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+
+/// Idle time after which a session ends.
+pub const IDLE_EXPIRY: time::Duration = time::Duration::hours(8);
+/// Largest request body accepted (forms and server functions; roster
+/// uploads will get their own, larger limit).
+const BODY_LIMIT: usize = 256 * 1024;
 
 /// The whole application as one axum router, ready to serve or to test with
 /// `tower::ServiceExt::oneshot`.
@@ -19,8 +28,16 @@ pub fn router(state: AppState) -> Router {
         move || provide_context(pool.clone())
     };
     let options = state.leptos_options.clone();
+    let sessions = SessionManagerLayer::new(app::db::session_store(&state.pool))
+        .with_name("tether_session")
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(state.secure_cookies)
+        .with_expiry(Expiry::OnInactivity(IDLE_EXPIRY));
     Router::new()
         .route("/healthz", get(healthz))
+        .route("/login", post(crate::auth::sign_in))
+        .route("/logout", post(crate::auth::sign_out))
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             shell(options.clone())
         })
@@ -28,6 +45,14 @@ pub fn router(state: AppState) -> Router {
             AppState,
             _,
         >(context, shell))
+        .layer(middleware::from_fn(crate::auth::require_sign_in_for_pages))
+        .layer(sessions)
+        .layer(middleware::from_fn(crate::security::same_origin_only))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::security::headers,
+        ))
         .with_state(state)
 }
 

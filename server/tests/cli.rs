@@ -94,3 +94,47 @@ fn demo_fills_an_empty_database_once() {
     assert_one_line_error(&tether(&args), "empty database");
     let _ = std::fs::remove_dir_all(&folder);
 }
+
+#[test]
+fn the_first_admin_is_created_from_the_command_line_with_a_piped_password() {
+    use std::io::Write;
+    let folder = temp_folder("admin");
+    let url = format!("sqlite://{}/tether.db", folder.display());
+    let create = |password: &str| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_tether"))
+            .args([
+                "admin",
+                "create",
+                "--database-url",
+                &url,
+                "--email",
+                "Lee.Park@School.example",
+            ])
+            .args([
+                "--name",
+                "Lee Park",
+                "--school",
+                "Juniper Falls High School",
+            ])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        writeln!(child.stdin.take().unwrap(), "{password}").unwrap();
+        child.wait_with_output().unwrap()
+    };
+    assert_one_line_error(&create("short"), "at least 10 characters");
+    let output = create("granite meadow lantern");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("lee.park@school.example is now an admin"),
+        "{stdout}"
+    );
+    let _ = std::fs::remove_dir_all(&folder);
+}

@@ -1,152 +1,293 @@
 //! The router answers as a browser and a monitor expect, tested in-process.
 
-use app::demo::{generate, DemoOptions};
-use app::state::AppState;
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
-use http_body_util::BodyExt;
-use leptos::prelude::LeptosOptions;
-use sqlx::SqlitePool;
-use tower::ServiceExt;
+mod support;
 
-async fn empty_pool() -> SqlitePool {
-    let pool = sqlx::sqlite::SqlitePoolOptions::new()
-        .max_connections(1)
-        .connect_with(app::db::connect_options("sqlite::memory:").unwrap())
-        .await
-        .unwrap();
-    app::db::MIGRATOR.run(&pool).await.unwrap();
-    pool
-}
-
-fn state(pool: SqlitePool) -> AppState {
-    AppState {
-        leptos_options: LeptosOptions::builder()
-            .output_name("tether")
-            .site_root("target/site")
-            .build(),
-        pool,
-    }
-}
-
-async fn get(pool: &SqlitePool, path: &str) -> (StatusCode, String) {
-    let response = server::routes::router(state(pool.clone()))
-        .oneshot(Request::get(path).body(Body::empty()).unwrap())
-        .await
-        .unwrap();
-    let status = response.status();
-    let body = response.into_body().collect().await.unwrap().to_bytes();
-    (
-        status,
-        without_hydration_markers(&String::from_utf8_lossy(&body)),
-    )
-}
-
-/// The page without the comments Leptos leaves for hydration (`<!>`,
-/// `<!--…-->`), so tests can read the markup a person would see.
-fn without_hydration_markers(html: &str) -> String {
-    let mut out = String::with_capacity(html.len());
-    let mut rest = html;
-    while let Some(start) = rest.find("<!") {
-        out.push_str(&rest[..start]);
-        let after = &rest[start..];
-        let end = if after.starts_with("<!--") {
-            after.find("-->").map(|i| i + 3)
-        } else if after.starts_with("<!>") {
-            Some(3)
-        } else {
-            // <!DOCTYPE html> and the like are kept.
-            out.push_str("<!");
-            Some(2)
-        };
-        rest = &after[end.unwrap_or(after.len())..];
-        if end.is_none() {
-            break;
-        }
-    }
-    out.push_str(rest);
-    out
-}
+use app::accounts::DEMO_ACCOUNTS;
+use axum::http::StatusCode;
+use support::*;
 
 #[tokio::test]
 async fn healthz_is_ok_while_the_database_answers() {
     let pool = empty_pool().await;
+    let mut browser = Browser::new(router(&pool, false));
+    let reply = browser.get("/healthz").await;
     assert_eq!(
-        get(&pool, "/healthz").await,
-        (StatusCode::OK, "ok\n".to_string())
+        (reply.status, reply.body.as_str()),
+        (StatusCode::OK, "ok\n")
     );
     pool.close().await;
-    let (status, _) = get(&pool, "/healthz").await;
-    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(
+        browser.get("/healthz").await.status,
+        StatusCode::SERVICE_UNAVAILABLE
+    );
 }
 
 #[tokio::test]
-async fn the_home_page_shows_the_school_server_side() {
-    let pool = empty_pool().await;
-    let summary = generate(
-        &pool,
-        &DemoOptions {
-            students: 120,
-            staff: 10,
-            ..DemoOptions::default()
-        },
-    )
-    .await
-    .unwrap();
-    let (status, html) = get(&pool, "/").await;
-    assert_eq!(status, StatusCode::OK);
-    let escaped_name = summary.school_name.replace('\'', "&#x27;");
-    assert!(html.contains(&format!("<h1>{escaped_name}</h1>")), "{html}");
-    assert!(html.contains("Active students"), "{html}");
+async fn pages_send_anonymous_visitors_to_sign_in_and_back() {
+    let (pool, summary) = demo_pool().await;
+    let mut browser = Browser::new(router(&pool, false));
+    let reply = browser.get("/?tab=1").await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER);
+    assert_eq!(reply.location(), "/login?next=%2F%3Ftab%3D1");
+
+    let (email, password, _) = DEMO_ACCOUNTS[0];
+    let reply = browser
+        .post_form(
+            "/login",
+            &[
+                ("email", email),
+                ("password", password),
+                ("next", "/?tab=1"),
+            ],
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER);
+    assert_eq!(reply.location(), "/?tab=1");
+
+    let home = browser.get("/").await;
+    assert_eq!(home.status, StatusCode::OK);
     assert!(
-        html.contains(&format!("<dd>{}</dd>", summary.students)),
-        "{html}"
+        home.body
+            .contains(&format!("<h1>{}</h1>", escaped(&summary.school_name))),
+        "{}",
+        home.body
     );
-    assert!(html.contains("Current term"));
+    assert!(home
+        .body
+        .contains(&format!("<dd>{}</dd>", summary.students)));
     assert!(
-        html.contains("<main id=\"main\""),
+        home.body.contains("<main id=\"main\""),
         "landmark for the content"
     );
     assert!(
-        html.contains("<nav aria-label=\"Main\""),
+        home.body.contains("<nav aria-label=\"Main\""),
         "landmark for navigation"
     );
-    assert!(html.contains("<html lang=\"en\""));
-    assert!(html.contains("<title>Home · Tether</title>"), "{html}");
+    assert!(home.body.contains("<title>Home · Tether</title>"));
+    assert!(home.body.contains("Sign out"));
 }
 
 #[tokio::test]
-async fn an_empty_database_says_how_to_get_started() {
-    let pool = empty_pool().await;
-    let (status, html) = get(&pool, "/").await;
-    assert_eq!(status, StatusCode::OK);
-    assert!(html.contains("No school has been set up"), "{html}");
-    assert!(html.contains("tether serve --demo"), "{html}");
+async fn an_offsite_next_is_never_followed() {
+    let (pool, _) = demo_pool().await;
+    let mut browser = Browser::new(router(&pool, false));
+    let (email, password, _) = DEMO_ACCOUNTS[2];
+    for next in [
+        "//evil.example/",
+        "https://evil.example/",
+        "/\\evil.example",
+    ] {
+        let reply = browser
+            .post_form(
+                "/login",
+                &[("email", email), ("password", password), ("next", next)],
+            )
+            .await;
+        assert_eq!(reply.location(), "/", "next = {next}");
+    }
+}
+
+#[tokio::test]
+async fn wrong_password_and_unknown_email_get_the_same_answer() {
+    let (pool, _) = demo_pool().await;
+    let mut browser = Browser::new(router(&pool, false));
+    let wrong = browser
+        .sign_in(DEMO_ACCOUNTS[0].0, "not the password")
+        .await;
+    let unknown = browser
+        .sign_in("nobody@demo.example", "not the password")
+        .await;
+    assert_eq!(wrong.status, StatusCode::SEE_OTHER);
+    assert_eq!(unknown.status, StatusCode::SEE_OTHER);
+    let shape = |location: &str| location.split("&email").next().unwrap().to_string();
+    assert_eq!(shape(wrong.location()), "/login?error=invalid");
+    assert_eq!(shape(wrong.location()), shape(unknown.location()));
+    assert!(browser.cookie.is_none(), "no session for a failed sign-in");
+    let page = browser.get(wrong.location()).await;
+    assert!(
+        page.body.contains("t match an account here"),
+        "{}",
+        page.body
+    );
+
+    let failures: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'sign_in.failure'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(failures, 2, "both failures are in the audit log");
+}
+
+#[tokio::test]
+async fn sign_out_ends_the_session_on_the_server() {
+    let (pool, _) = demo_pool().await;
+    let mut browser = Browser::new(router(&pool, false));
+    let (email, password, _) = DEMO_ACCOUNTS[1];
+    browser.sign_in(email, password).await;
+    let stolen = browser.cookie.clone();
+    assert!(stolen.is_some());
+    let reply = browser.post_form("/logout", &[]).await;
+    assert_eq!(reply.location(), "/login?signed_out=1");
+    // Replaying the old cookie no longer works.
+    let mut thief = Browser::new(browser.router.clone());
+    thief.cookie = stolen;
+    assert_eq!(thief.get("/").await.status, StatusCode::SEE_OTHER);
+    let actions: Vec<String> = sqlx::query_scalar("SELECT action FROM audit_log ORDER BY id")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    assert_eq!(actions, vec!["sign_in.success", "sign_out"]);
+}
+
+#[tokio::test]
+async fn session_cookies_are_http_only_lax_and_secure_by_default() {
+    let (pool, _) = demo_pool().await;
+    let (email, password, _) = DEMO_ACCOUNTS[0];
+    let mut secure = Browser::new(router(&pool, true));
+    let reply = secure.sign_in(email, password).await;
+    let cookie = reply
+        .headers
+        .get("set-cookie")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(cookie.starts_with("tether_session="), "{cookie}");
+    for attribute in ["HttpOnly", "SameSite=Lax", "Secure", "Path=/"] {
+        assert!(cookie.contains(attribute), "{attribute} in {cookie}");
+    }
+    assert!(reply.headers.contains_key("strict-transport-security"));
+
+    let mut local = Browser::new(router(&pool, false));
+    let reply = local.sign_in(email, password).await;
+    let cookie = reply.headers.get("set-cookie").unwrap().to_str().unwrap();
+    assert!(!cookie.contains("Secure"), "--insecure-cookies: {cookie}");
+    assert!(!reply.headers.contains_key("strict-transport-security"));
+}
+
+#[tokio::test]
+async fn cross_site_posts_are_refused() {
+    let (pool, _) = demo_pool().await;
+    let router = router(&pool, false);
+    let (email, password, _) = DEMO_ACCOUNTS[0];
+    let form = serde_urlencoded::to_string([("email", email), ("password", password)]).unwrap();
+    let post = |origin: Option<&'static str>| {
+        let mut request = axum::http::Request::post("/login")
+            .header("content-type", "application/x-www-form-urlencoded");
+        if let Some(origin) = origin {
+            request = request.header("origin", origin);
+        }
+        request.body(axum::body::Body::from(form.clone())).unwrap()
+    };
+    let mut browser = Browser::new(router);
+    assert_eq!(
+        browser
+            .send(post(Some("https://evil.example")))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(browser.send(post(None)).await.status, StatusCode::FORBIDDEN);
+    assert!(browser.cookie.is_none());
+    assert_eq!(
+        browser.send(post(Some(ORIGIN))).await.status,
+        StatusCode::SEE_OTHER
+    );
+}
+
+#[tokio::test]
+async fn every_response_carries_the_security_headers() {
+    let (pool, _) = demo_pool().await;
+    let mut browser = Browser::new(router(&pool, false));
+    let page = browser.get("/login").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let csp = page
+        .headers
+        .get("content-security-policy")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+    assert!(csp.contains("'wasm-unsafe-eval'"), "{csp}");
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .unwrap();
+    assert!(nonce.len() >= 16, "a real nonce: {nonce}");
+    assert!(
+        page.body.contains(&format!("nonce=\"{nonce}\"")),
+        "the hydration script carries the nonce"
+    );
+    let other = browser.get("/login").await;
+    assert!(
+        !other.body.contains(&format!("nonce=\"{nonce}\"")),
+        "a new nonce per response"
+    );
+    for reply in [page, browser.get("/healthz").await] {
+        assert_eq!(
+            reply.headers.get("x-content-type-options").unwrap(),
+            "nosniff"
+        );
+        assert_eq!(reply.headers.get("referrer-policy").unwrap(), "same-origin");
+        assert!(reply.headers.contains_key("content-security-policy"));
+        assert_eq!(reply.headers.get("cache-control").unwrap(), "no-store");
+    }
+}
+
+#[tokio::test]
+async fn oversized_bodies_are_refused() {
+    let (pool, _) = demo_pool().await;
+    let mut browser = Browser::new(router(&pool, false));
+    let huge = "x".repeat(300 * 1024);
+    let reply = browser
+        .post_form("/login", &[("email", &huge), ("password", "x")])
+        .await;
+    assert_eq!(reply.status, StatusCode::PAYLOAD_TOO_LARGE);
+}
+
+#[tokio::test]
+async fn the_sign_in_page_of_a_demo_shows_the_demo_accounts_and_a_new_database_explains_setup() {
+    let (pool, _) = demo_pool().await;
+    let page = Browser::new(router(&pool, false)).get("/login").await;
+    for (email, password, _) in DEMO_ACCOUNTS {
+        assert!(
+            page.body.contains(email) && page.body.contains(password),
+            "{}",
+            page.body
+        );
+    }
+    let empty = empty_pool().await;
+    let page = Browser::new(router(&empty, false)).get("/login").await;
+    assert!(page.body.contains("tether admin create"), "{}", page.body);
+    assert!(!page.body.contains(DEMO_ACCOUNTS[0].1));
 }
 
 #[tokio::test]
 async fn unknown_pages_get_a_friendly_404() {
-    let pool = empty_pool().await;
-    let (status, html) = get(&pool, "/no/such/page").await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
-    assert!(
-        html.contains("We couldn&#x27;t find that page")
-            || html.contains("We couldn't find that page"),
-        "{html}"
-    );
-    assert!(html.contains("href=\"/\""), "a way back home");
+    let (pool, _) = demo_pool().await;
+    let mut browser = Browser::new(router(&pool, false));
+    browser
+        .sign_in(DEMO_ACCOUNTS[2].0, DEMO_ACCOUNTS[2].1)
+        .await;
+    let reply = browser.get("/no/such/page").await;
+    assert_eq!(reply.status, StatusCode::NOT_FOUND);
+    assert!(reply.body.contains("t find that page"), "{}", reply.body);
+    assert!(reply.body.contains("href=\"/\""), "a way back home");
 }
 
 #[tokio::test]
 async fn a_database_failure_shows_the_error_page_not_a_blank_screen() {
-    let pool = empty_pool().await;
+    let (pool, _) = demo_pool().await;
+    let mut browser = Browser::new(router(&pool, false));
     pool.close().await;
-    let (status, html) = get(&pool, "/").await;
-    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
-    assert!(html.contains("Something went wrong"), "{html}");
+    let reply = browser.get("/login").await;
+    assert_eq!(reply.status, StatusCode::SERVICE_UNAVAILABLE);
     assert!(
-        html.contains("couldn&#x27;t reach its database")
-            || html.contains("couldn't reach its database"),
-        "{html}"
+        reply.body.contains("Something went wrong"),
+        "{}",
+        reply.body
     );
+    assert!(reply.body.contains("reach its database"), "{}", reply.body);
 }

@@ -12,6 +12,7 @@ use sqlx::query_builder::Separated;
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqlitePool};
 use time::{Date, Duration, Month};
 
+use crate::accounts::Role;
 use crate::clock;
 use crate::AppError;
 use names::*;
@@ -364,6 +365,22 @@ impl Plan {
         }
     }
 
+    /// The staff members who get the published demo sign-ins: the
+    /// principal, the first counselor and the first teacher.
+    fn demo_logins(&self) -> Vec<(usize, &'static str, &'static str)> {
+        crate::accounts::DEMO_ACCOUNTS
+            .iter()
+            .filter_map(|(email, password, role)| {
+                let index = self.staff.iter().position(|member| match role {
+                    Role::Admin => member.role == "admin",
+                    Role::Counselor => member.role == "counselor",
+                    Role::Staff => member.teaches,
+                })?;
+                Some((index, *email, *password))
+            })
+            .collect()
+    }
+
     async fn write(
         &self,
         conn: &mut SqliteConnection,
@@ -396,6 +413,14 @@ impl Plan {
         let student_id = |student: usize| ids.student + student as i64;
         let created_at = self.created_at;
 
+        let logins = self.demo_logins();
+        let email_of = |index: usize, member: &StaffMember| match logins
+            .iter()
+            .find(|(i, _, _)| *i == index)
+        {
+            Some((_, email, _)) => email.to_string(),
+            None => demo_email(member, index),
+        };
         let staff: Vec<(usize, &StaffMember)> = self.staff.iter().enumerate().collect();
         insert_all(
             conn,
@@ -404,7 +429,7 @@ impl Plan {
             &staff,
             |mut row, (index, member)| {
                 row.push_bind(user_id(*index))
-                    .push_bind(demo_email(member, *index))
+                    .push_bind(email_of(*index, member))
                     .push_bind(format!("{} {}", member.first, member.last))
                     .push_bind(created_at);
             },
@@ -424,6 +449,11 @@ impl Plan {
             },
         )
         .await?;
+
+        for (index, _, password) in &logins {
+            let hash = crate::accounts::password::hash(password.to_string()).await?;
+            crate::accounts::db::set_password_hash(&mut *conn, user_id(*index), &hash).await?;
+        }
 
         let students: Vec<(usize, &Student)> = self.students.iter().enumerate().collect();
         insert_all(

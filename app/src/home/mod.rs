@@ -3,5 +3,5 @@
 mod server;
 mod views;
 
-pub use server::{get_current_school, get_home_summary, HomeSummary};
+pub use server::{get_home_summary, HomeSummary};
 pub use views::HomePage;

@@ -15,26 +15,18 @@ pub struct HomeSummary {
     pub current_term: Option<Term>,
 }
 
-/// The school shown in the header, or `None` while the database is empty.
+/// The home page's figures for the signed-in person's school.
 #[server]
-pub async fn get_current_school() -> Result<Option<School>, AppError> {
+pub async fn get_home_summary() -> Result<HomeSummary, AppError> {
+    let member = crate::accounts::gate::require(crate::accounts::Role::Staff).await?;
     let pool = crate::state::pool()?;
-    crate::schools::db::default_school(&pool).await
-}
-
-/// The home page's figures, or `None` while the database has no school.
-#[server]
-pub async fn get_home_summary() -> Result<Option<HomeSummary>, AppError> {
-    let pool = crate::state::pool()?;
-    let Some(school) = crate::schools::db::default_school(&pool).await? else {
-        return Ok(None);
-    };
+    let school = crate::schools::db::school(&pool, member.school_id).await?;
     let today = crate::clock::day_to_string(crate::clock::today());
     let active_students = crate::schools::db::active_student_count(&pool, school.id).await?;
     let current_term = crate::terms::db::current(&pool, school.id, &today).await?;
-    Ok(Some(HomeSummary {
+    Ok(HomeSummary {
         school,
         active_students,
         current_term,
-    }))
+    })
 }

@@ -15,8 +15,7 @@ pub fn HomePage() -> impl IntoView {
         <Suspense fallback=|| view! { <p aria-live="polite">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match summary.await {
-                    Ok(Some(summary)) => view! { <SchoolOverview summary /> }.into_any(),
-                    Ok(None) => view! { <NoSchoolYet /> }.into_any(),
+                    Ok(summary) => view! { <SchoolOverview summary /> }.into_any(),
                     Err(error) => view! { <ErrorMessage error /> }.into_any(),
                 }
             })}
@@ -70,17 +69,5 @@ fn SchoolOverview(summary: HomeSummary) -> impl IntoView {
                 }}
             </div>
         </dl>
-    }
-}
-
-#[component]
-fn NoSchoolYet() -> impl IntoView {
-    view! {
-        <h1>"Welcome to Tether"</h1>
-        <p>"No school has been set up in this database yet."</p>
-        <p>
-            "To look around with a generated demo school, start Tether with "
-            <code>"tether serve --demo"</code> " on an empty database."
-        </p>
     }
 }

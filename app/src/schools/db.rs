@@ -22,14 +22,34 @@ impl From<SchoolRow> for School {
     }
 }
 
-/// The school pages show while there is no sign-in yet: the first one
-/// created. Issue #3 replaces this with the signed-in person's membership.
-pub async fn default_school(pool: &SqlitePool) -> Result<Option<School>, AppError> {
+/// One school by id (the caller's membership decides which).
+pub async fn school(pool: &SqlitePool, school_id: i64) -> Result<School, AppError> {
+    let row = sqlx::query_as::<_, SchoolRow>("SELECT id, name, is_demo FROM schools WHERE id = $1")
+        .bind(school_id)
+        .fetch_one(pool)
+        .await?;
+    Ok(School::from(row))
+}
+
+/// The school with this exact name, if any.
+pub async fn find_by_name(pool: &SqlitePool, name: &str) -> Result<Option<School>, AppError> {
     let row =
-        sqlx::query_as::<_, SchoolRow>("SELECT id, name, is_demo FROM schools ORDER BY id LIMIT 1")
+        sqlx::query_as::<_, SchoolRow>("SELECT id, name, is_demo FROM schools WHERE name = $1")
+            .bind(name.trim())
             .fetch_optional(pool)
             .await?;
     Ok(row.map(School::from))
+}
+
+pub async fn create(pool: &SqlitePool, name: &str, now: i64) -> Result<School, AppError> {
+    let row = sqlx::query_as::<_, SchoolRow>(
+        "INSERT INTO schools (name, created_at) VALUES ($1, $2) RETURNING id, name, is_demo",
+    )
+    .bind(name.trim())
+    .bind(now)
+    .fetch_one(pool)
+    .await?;
+    Ok(School::from(row))
 }
 
 pub async fn count(pool: &SqlitePool) -> Result<i64, AppError> {

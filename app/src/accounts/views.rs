@@ -1,0 +1,119 @@
+//! The sign-in page and the sign-out button. Both are plain HTML forms
+//! posting to `/login` and `/logout`, so they work with or without
+//! JavaScript.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+use super::server::get_sign_in_info;
+use crate::pages::ErrorMessage;
+
+#[component]
+pub fn SignInPage() -> impl IntoView {
+    let query = use_query_map();
+    let info = Resource::new(|| (), |_| get_sign_in_info());
+    let next = move || {
+        query
+            .read()
+            .get("next")
+            .filter(|next| is_local_path(next))
+            .unwrap_or_default()
+    };
+    let email = move || query.read().get("email").unwrap_or_default();
+    let problem = move || {
+        query.read().get("error").map(|code| match code.as_str() {
+            "locked" => "Too many failed attempts. For your safety, sign-in for this account is paused for 15 minutes.",
+            "expired" => "Your session ended. Please sign in again.",
+            _ => "That email and password don't match an account here. Check them and try again.",
+        })
+    };
+    let signed_out = move || query.read().get("signed_out").is_some();
+
+    view! {
+        <Title text="Sign in" />
+        <section class="sign-in" aria-labelledby="sign-in-title">
+            <h1 id="sign-in-title">"Sign in to Tether"</h1>
+            {move || signed_out().then(|| view! { <p class="notice" role="status">"You have signed out."</p> })}
+            {move || problem().map(|text| view! { <p class="form-error" role="alert" id="sign-in-error">{text}</p> })}
+            <form method="post" action="/login" class="stacked-form">
+                <input type="hidden" name="next" value=next />
+                <label for="email">"Email"</label>
+                <input id="email" name="email" type="email" autocomplete="username" required value=email />
+                <label for="password">"Password"</label>
+                <input id="password" name="password" type="password" autocomplete="current-password" required />
+                <button type="submit" class="button primary">"Sign in"</button>
+            </form>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match info.await {
+                        Ok(info) => view! { <SignInHelp info /> }.into_any(),
+                        Err(error) => view! { <ErrorMessage error /> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn SignInHelp(info: super::server::SignInInfo) -> impl IntoView {
+    let first_run = info.first_run.then(|| {
+        view! {
+            <section class="help" aria-labelledby="first-run-title">
+                <h2 id="first-run-title">"No accounts yet"</h2>
+                <p>"Create the first admin on the server's command line:"</p>
+                <pre><code>"tether admin create --email you@school.example --name \"Your Name\" --school \"Your School\""</code></pre>
+                <p>"It asks for a password. Then sign in here and add your staff."</p>
+            </section>
+        }
+    });
+    let demo = (!info.demo_accounts.is_empty()).then(|| {
+        view! {
+            <section class="help" aria-labelledby="demo-title">
+                <h2 id="demo-title">"Demo accounts"</h2>
+                <p>"This is a demo school with invented people. Sign in as:"</p>
+                <table>
+                    <thead>
+                        <tr>
+                            <th scope="col">"Role"</th>
+                            <th scope="col">"Email"</th>
+                            <th scope="col">"Password"</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {info
+                            .demo_accounts
+                            .into_iter()
+                            .map(|account| {
+                                view! {
+                                    <tr>
+                                        <td>{account.role.label()}</td>
+                                        <td><code>{account.email}</code></td>
+                                        <td><code>{account.password}</code></td>
+                                    </tr>
+                                }
+                            })
+                            .collect_view()}
+                    </tbody>
+                </table>
+            </section>
+        }
+    });
+    view! { {first_run} {demo} }
+}
+
+/// A form that ends the session on the server.
+#[component]
+pub fn SignOutButton() -> impl IntoView {
+    view! {
+        <form method="post" action="/logout" class="sign-out">
+            <button type="submit" class="button link">"Sign out"</button>
+        </form>
+    }
+}
+
+/// Only paths on this site are followed after sign-in (no open redirect).
+pub fn is_local_path(path: &str) -> bool {
+    path.starts_with('/') && !path.starts_with("//") && !path.starts_with("/\\")
+}

@@ -1,0 +1,148 @@
+//! Sign-in and sign-out routes (plain form posts, so they work without
+//! JavaScript), and the redirect of anonymous visitors to the sign-in page.
+
+use std::net::SocketAddr;
+
+use app::accounts::{authenticate, gate, is_local_path, SignInFailure};
+use app::audit::db::{record, Event};
+use app::state::AppState;
+use app::AppError;
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{header, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use serde::Deserialize;
+use tower_sessions::Session;
+
+#[derive(Deserialize)]
+pub struct SignInForm {
+    email: String,
+    password: String,
+    #[serde(default)]
+    next: String,
+}
+
+pub async fn sign_in(
+    State(state): State<AppState>,
+    ClientAddr(address): ClientAddr,
+    session: Session,
+    Form(form): Form<SignInForm>,
+) -> Response {
+    let outcome = authenticate(
+        &state.pool,
+        &state.throttle,
+        &form.email,
+        &form.password,
+        address.as_deref(),
+    )
+    .await;
+    let next = if is_local_path(&form.next) {
+        form.next.clone()
+    } else {
+        "/".to_string()
+    };
+    match outcome {
+        Ok(Ok(memberships)) => {
+            let member = &memberships[0];
+            match gate::start_session(
+                &session,
+                member.user_id,
+                member.school_id,
+                app::clock::now(),
+            )
+            .await
+            {
+                Ok(()) => Redirect::to(&next).into_response(),
+                Err(error) => error_response(error),
+            }
+        }
+        Ok(Err(failure)) => {
+            let code = match failure {
+                SignInFailure::Invalid => "invalid",
+                SignInFailure::Locked => "locked",
+            };
+            let query = [
+                ("error", code),
+                ("email", form.email.trim()),
+                ("next", next.as_str()),
+            ];
+            let query = serde_urlencoded::to_string(query).unwrap_or_default();
+            Redirect::to(&format!("/login?{query}")).into_response()
+        }
+        Err(error) => error_response(error),
+    }
+}
+
+/// The client's IP address when the server knows it (it does when served
+/// with connect info; in-process tests have none).
+pub struct ClientAddr(pub Option<String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddr(
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|ConnectInfo(addr)| addr.ip().to_string()),
+        ))
+    }
+}
+
+pub async fn sign_out(State(state): State<AppState>, session: Session) -> Response {
+    if let Ok(member) = gate::member_from_session(&session, &state.pool, app::clock::now()).await {
+        let event = Event {
+            school_id: Some(member.school_id),
+            user_id: Some(member.user_id),
+            action: "sign_out",
+            ..Event::default()
+        };
+        if let Err(error) = record(&state.pool, event, app::clock::now()).await {
+            return error_response(error);
+        }
+    }
+    match gate::end_session(&session).await {
+        Ok(()) => Redirect::to("/login?signed_out=1").into_response(),
+        Err(error) => error_response(error),
+    }
+}
+
+/// Pages need a signed-in person: anyone else is sent to the sign-in page
+/// and brought back afterwards. Server functions check for themselves
+/// (through the gate) and answer 401 instead.
+pub async fn require_sign_in_for_pages(session: Session, request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    if request.method() != axum::http::Method::GET
+        || is_public(path)
+        || gate::signed_in_user(&session).await.is_some()
+    {
+        return next.run(request).await;
+    }
+    let target = request
+        .uri()
+        .path_and_query()
+        .map(|pq| pq.as_str())
+        .unwrap_or("/");
+    let query = serde_urlencoded::to_string([("next", target)]).unwrap_or_default();
+    Redirect::to(&format!("/login?{query}")).into_response()
+}
+
+fn is_public(path: &str) -> bool {
+    matches!(path, "/login" | "/healthz" | "/favicon.svg" | "/robots.txt")
+        || path.starts_with("/pkg/")
+        || path.starts_with("/api/")
+}
+
+fn error_response(error: AppError) -> Response {
+    let status =
+        StatusCode::from_u16(error.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    (
+        status,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        format!("{error}\n"),
+    )
+        .into_response()
+}

@@ -1,0 +1,174 @@
+//! A Tether router over an in-memory database, and a small client that
+//! keeps its session cookie like a browser would.
+#![allow(dead_code)]
+
+use std::sync::Arc;
+
+use app::accounts::throttle::Throttle;
+use app::demo::{generate, DemoOptions, DemoSummary};
+use app::state::AppState;
+use axum::body::Body;
+use axum::http::{header, HeaderMap, Request, StatusCode};
+use axum::Router;
+use http_body_util::BodyExt;
+use leptos::prelude::LeptosOptions;
+use sqlx::SqlitePool;
+use tower::ServiceExt;
+
+pub const HOST: &str = "127.0.0.1:3000";
+pub const ORIGIN: &str = "http://127.0.0.1:3000";
+
+pub async fn empty_pool() -> SqlitePool {
+    let pool = sqlx::sqlite::SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect_with(app::db::connect_options("sqlite::memory:").unwrap())
+        .await
+        .unwrap();
+    app::db::prepare(&pool).await.unwrap();
+    pool
+}
+
+pub async fn demo_pool() -> (SqlitePool, DemoSummary) {
+    let pool = empty_pool().await;
+    let summary = generate(
+        &pool,
+        &DemoOptions {
+            students: 120,
+            staff: 10,
+            ..DemoOptions::default()
+        },
+    )
+    .await
+    .unwrap();
+    (pool, summary)
+}
+
+pub fn router(pool: &SqlitePool, secure_cookies: bool) -> Router {
+    server::routes::router(AppState {
+        leptos_options: LeptosOptions::builder()
+            .output_name("tether")
+            .site_root("target/site")
+            .build(),
+        pool: pool.clone(),
+        throttle: Arc::new(Throttle::new()),
+        secure_cookies,
+    })
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl Reply {
+    pub fn location(&self) -> &str {
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+}
+
+/// One browser: a router and the cookie it was given.
+pub struct Browser {
+    pub router: Router,
+    pub cookie: Option<String>,
+}
+
+impl Browser {
+    pub fn new(router: Router) -> Self {
+        Browser {
+            router,
+            cookie: None,
+        }
+    }
+
+    pub async fn send(&mut self, request: Request<Body>) -> Reply {
+        let mut request = request;
+        request
+            .headers_mut()
+            .insert(header::HOST, HOST.parse().unwrap());
+        if let Some(cookie) = &self.cookie {
+            request
+                .headers_mut()
+                .insert(header::COOKIE, cookie.parse().unwrap());
+        }
+        let response = self.router.clone().oneshot(request).await.unwrap();
+        if let Some(set) = response
+            .headers()
+            .get(header::SET_COOKIE)
+            .and_then(|v| v.to_str().ok())
+        {
+            let pair = set.split(';').next().unwrap().to_string();
+            // An expired cookie (sign-out) clears it.
+            self.cookie = if set.contains("Max-Age=0") {
+                None
+            } else {
+                Some(pair)
+            };
+        }
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response.into_body().collect().await.unwrap().to_bytes();
+        Reply {
+            status,
+            headers,
+            body: without_hydration_markers(&String::from_utf8_lossy(&body)),
+        }
+    }
+
+    pub async fn get(&mut self, path: &str) -> Reply {
+        self.send(Request::get(path).body(Body::empty()).unwrap())
+            .await
+    }
+
+    /// A form post from one of Tether's own pages.
+    pub async fn post_form(&mut self, path: &str, form: &[(&str, &str)]) -> Reply {
+        let body = serde_urlencoded::to_string(form).unwrap();
+        self.send(
+            Request::post(path)
+                .header(header::ORIGIN, ORIGIN)
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(body))
+                .unwrap(),
+        )
+        .await
+    }
+
+    pub async fn sign_in(&mut self, email: &str, password: &str) -> Reply {
+        self.post_form(
+            "/login",
+            &[("email", email), ("password", password), ("next", "/")],
+        )
+        .await
+    }
+}
+
+/// The page without the comments Leptos leaves for hydration (`<!>`,
+/// `<!--…-->`), so tests can read the markup a person would see.
+pub fn without_hydration_markers(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(start) = rest.find("<!") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start..];
+        let skip = if after.starts_with("<!--") {
+            after.find("-->").map(|i| i + 3).unwrap_or(after.len())
+        } else if after.starts_with("<!>") {
+            3
+        } else {
+            out.push_str("<!");
+            2
+        };
+        rest = &after[skip..];
+    }
+    out.push_str(rest);
+    out
+}
+
+pub fn escaped(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('\'', "&#x27;")
+        .replace('"', "&quot;")
+}
