@@ -3,11 +3,13 @@
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes, A};
-use leptos_router::{SsrMode, StaticSegment};
+use leptos_router::{ParamSegment, SsrMode, StaticSegment};
 
 use crate::accounts::{get_me, Member, Role, SignInPage, SignOutButton};
+use crate::audit::AuditPage;
 use crate::home::HomePage;
 use crate::pages::NotFound;
+use crate::staff::{StaffPage, WelcomePage};
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -52,6 +54,9 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=|| view! { <NotFound /> }>
                     <Route path=StaticSegment("") view=HomePage ssr=SsrMode::Async />
                     <Route path=StaticSegment("login") view=SignInPage ssr=SsrMode::Async />
+                    <Route path=(StaticSegment("welcome"), ParamSegment("token")) view=WelcomePage ssr=SsrMode::Async />
+                    <Route path=(StaticSegment("admin"), StaticSegment("staff")) view=StaffPage ssr=SsrMode::Async />
+                    <Route path=(StaticSegment("admin"), StaticSegment("audit")) view=AuditPage ssr=SsrMode::Async />
                 </Routes>
             </main>
             <footer class="site-footer">
@@ -91,7 +96,11 @@ fn SiteHeader() -> impl IntoView {
 fn SignedInHeader(member: Member) -> impl IntoView {
     // Links appear here as their pages land; each is shown only to the
     // roles that may open it.
-    let links: Vec<(&'static str, &'static str, Role)> = vec![("/", "Home", Role::Staff)];
+    let links: Vec<(&'static str, &'static str, Role)> = vec![
+        ("/", "Home", Role::Staff),
+        ("/admin/staff", "Staff", Role::Admin),
+        ("/admin/audit", "Audit log", Role::Admin),
+    ];
     view! {
         <div class="brand">
             <A href="/" attr:class="brand-name">"Tether"</A>

@@ -25,6 +25,16 @@ pub fn parse_day(text: &str) -> Option<Date> {
     Date::parse(text, DAY).ok()
 }
 
+/// An instant as `YYYY-MM-DD HH:MM` (UTC), for logs people read.
+pub fn minute_to_string(at: i64) -> String {
+    const MINUTE: &[FormatItem<'static>] =
+        format_description!("[year]-[month]-[day] [hour]:[minute]");
+    OffsetDateTime::from_unix_timestamp(at)
+        .ok()
+        .and_then(|instant| instant.format(MINUTE).ok())
+        .unwrap_or_else(|| at.to_string())
+}
+
 /// The instant at which a day starts (UTC midnight), as Unix seconds.
 pub fn start_of_day(day: Date) -> i64 {
     day.midnight().assume_utc().unix_timestamp()

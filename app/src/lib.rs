@@ -10,6 +10,7 @@ pub mod format;
 pub mod home;
 pub mod pages;
 pub mod schools;
+pub mod staff;
 pub mod terms;
 
 #[cfg(feature = "ssr")]

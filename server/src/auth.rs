@@ -3,7 +3,7 @@
 
 use std::net::SocketAddr;
 
-use app::accounts::{authenticate, gate, is_local_path, SignInFailure};
+use app::accounts::{authenticate, gate, is_local_path, Member, Role, SignInFailure};
 use app::audit::db::{record, Event};
 use app::state::AppState;
 use app::AppError;
@@ -113,6 +113,21 @@ pub async fn sign_out(State(state): State<AppState>, session: Session) -> Respon
 /// Pages need a signed-in person: anyone else is sent to the sign-in page
 /// and brought back afterwards. Server functions check for themselves
 /// (through the gate) and answer 401 instead.
+/// The gate for plain routes: the signed-in member with at least `role`,
+/// or the response to send instead (sign in first, or 403).
+pub async fn require_role(
+    session: &Session,
+    state: &AppState,
+    role: Role,
+) -> Result<Member, Response> {
+    match gate::member_from_session(session, &state.pool, app::clock::now()).await {
+        Ok(member) if member.can(role) => Ok(member),
+        Ok(_) => Err(error_response(AppError::Forbidden)),
+        Err(AppError::Unauthorized) => Err(Redirect::to("/login?error=expired").into_response()),
+        Err(error) => Err(error_response(error)),
+    }
+}
+
 pub async fn require_sign_in_for_pages(session: Session, request: Request, next: Next) -> Response {
     let path = request.uri().path();
     if request.method() != axum::http::Method::GET
@@ -133,10 +148,11 @@ pub async fn require_sign_in_for_pages(session: Session, request: Request, next:
 fn is_public(path: &str) -> bool {
     matches!(path, "/login" | "/healthz" | "/favicon.svg" | "/robots.txt")
         || path.starts_with("/pkg/")
+        || path.starts_with("/welcome/")
         || path.starts_with("/api/")
 }
 
-fn error_response(error: AppError) -> Response {
+pub fn error_response(error: AppError) -> Response {
     let status =
         StatusCode::from_u16(error.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     (

@@ -4,3 +4,4 @@ pub mod auth;
 pub mod cli;
 pub mod routes;
 pub mod security;
+pub mod staff;

@@ -38,6 +38,20 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/login", post(crate::auth::sign_in))
         .route("/logout", post(crate::auth::sign_out))
+        .route("/welcome", post(crate::staff::welcome))
+        .route("/admin/staff/add", post(crate::staff::add))
+        .route(
+            "/admin/staff/{user_id}/role",
+            post(crate::staff::change_role),
+        )
+        .route(
+            "/admin/staff/{user_id}/active",
+            post(crate::staff::set_active),
+        )
+        .route(
+            "/admin/staff/{user_id}/link",
+            post(crate::staff::issue_link),
+        )
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             shell(options.clone())
         })

@@ -32,17 +32,46 @@ const VISITORS: [Visitor; 5] = [
 
 /// Who may call what: `None` = anyone, `Some(role)` = signed in with at
 /// least that role at the school the session acts for.
-const SERVER_FUNCTIONS: &[(&str, Option<Role>)] = &[
-    ("get_me", None),
-    ("get_sign_in_info", None),
-    ("get_home_summary", Some(Role::Staff)),
+/// Each server function with valid arguments (`{token}`: a live sign-in
+/// link of the demo school).
+const SERVER_FUNCTIONS: &[(&str, &str, Option<Role>)] = &[
+    ("get_me", "", None),
+    ("get_sign_in_info", "", None),
+    ("get_link_holder", "token={token}", None),
+    ("get_home_summary", "", Some(Role::Staff)),
+    ("get_staff", "search=", Some(Role::Admin)),
+    ("get_audit_log", "person=&action=&page=0", Some(Role::Admin)),
 ];
 
-/// Plain routes and pages: (method, path, who may use it).
-const ROUTES: &[(&str, &str, Option<Role>)] = &[
-    ("GET", "/healthz", None),
-    ("GET", "/login", None),
-    ("GET", "/", Some(Role::Staff)),
+/// Plain routes and pages: (method, path, form, who may use it).
+/// Pages answer 200 when allowed; form routes answer with a redirect to
+/// their page with a `notice` when allowed. `{target}` is a staff member of
+/// the demo school who is none of the visitors.
+const ROUTES: &[(&str, &str, &str, Option<Role>)] = &[
+    ("GET", "/healthz", "", None),
+    ("GET", "/login", "", None),
+    ("GET", "/", "", Some(Role::Staff)),
+    ("GET", "/admin/staff", "", Some(Role::Admin)),
+    ("GET", "/admin/audit", "", Some(Role::Admin)),
+    (
+        "POST",
+        "/admin/staff/add",
+        "name=Sam+Lee&email=sam.lee%40demo.example&role=staff",
+        Some(Role::Admin),
+    ),
+    (
+        "POST",
+        "/admin/staff/{target}/role",
+        "role=staff",
+        Some(Role::Admin),
+    ),
+    (
+        "POST",
+        "/admin/staff/{target}/active",
+        "active=1",
+        Some(Role::Admin),
+    ),
+    ("POST", "/admin/staff/{target}/link", "", Some(Role::Admin)),
 ];
 
 const OTHER_ADMIN: (&str, &str) = ("principal@cedar.example", "cedar hollow principal");
@@ -94,6 +123,18 @@ async fn every_endpoint_allows_exactly_the_roles_in_the_table() {
     .await
     .unwrap();
     let router = router(&pool, false);
+    let token = app::staff::db::issue_link(&pool, demo.school_id, 1, 1, app::clock::now())
+        .await
+        .unwrap();
+    let target: i64 = sqlx::query_scalar(
+        "SELECT user_id FROM memberships WHERE school_id = $1 AND user_id NOT IN
+           (SELECT id FROM users WHERE email LIKE '%@demo.example' AND email NOT LIKE '%.%@demo.example')
+         ORDER BY user_id LIMIT 1",
+    )
+    .bind(demo.school_id)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
 
     // Every registered server function has a row, and every row a function.
     let registered: BTreeSet<String> = leptos::server_fn::axum::server_fn_paths()
@@ -102,8 +143,8 @@ async fn every_endpoint_allows_exactly_the_roles_in_the_table() {
     let name_of = |path: &str| -> String {
         SERVER_FUNCTIONS
             .iter()
-            .find(|(name, _)| path.trim_start_matches("/api/").starts_with(name))
-            .map(|(name, _)| name.to_string())
+            .find(|(name, _, _)| path.trim_start_matches("/api/").starts_with(name))
+            .map(|(name, _, _)| name.to_string())
             .unwrap_or_else(|| {
                 panic!("server function {path} has no row in the authorization table")
             })
@@ -119,18 +160,18 @@ async fn every_endpoint_allows_exactly_the_roles_in_the_table() {
     for visitor in VISITORS {
         let mut browser = browser_for(visitor, &router).await;
         for path in &registered {
-            let rule = SERVER_FUNCTIONS
+            let (_, args, rule) = *SERVER_FUNCTIONS
                 .iter()
-                .find(|(name, _)| *name == name_of(path))
-                .unwrap()
-                .1;
+                .find(|(name, _, _)| *name == name_of(path))
+                .unwrap();
+            let args = args.replace("{token}", &token);
             let request = Request::builder()
                 .method(Method::POST)
                 .uri(path.as_str())
                 .header("origin", ORIGIN)
                 .header("content-type", "application/x-www-form-urlencoded")
                 .header("accept", "application/json")
-                .body(Body::empty())
+                .body(Body::from(args))
                 .unwrap();
             let reply = browser.send(request).await;
             let expected = allowed(visitor, rule);
@@ -158,16 +199,31 @@ async fn every_endpoint_allows_exactly_the_roles_in_the_table() {
                 ));
             }
         }
-        for (method, path, rule) in ROUTES {
+        for (method, path, form, rule) in ROUTES {
+            let path = path.replace("{target}", &target.to_string());
             let request = Request::builder()
                 .method(*method)
-                .uri(*path)
-                .body(Body::empty())
+                .uri(path.as_str())
+                .header("origin", ORIGIN)
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(Body::from(form.to_string()))
                 .unwrap();
             let reply = browser.send(request).await;
-            let expected = allowed(visitor, *rule);
-            if (reply.status == StatusCode::OK) != expected {
-                failures.push(format!("{visitor:?} {method} {path}: {}", reply.status));
+            // Another school's admin may use the routes, but never on this
+            // school's people.
+            let expected = allowed(visitor, *rule)
+                && !(visitor == Visitor::OtherSchoolAdmin && path.contains(&target.to_string()));
+            let succeeded = if *method == "GET" {
+                reply.status == StatusCode::OK
+            } else {
+                reply.status == StatusCode::SEE_OTHER && reply.location().contains("notice=")
+            };
+            if succeeded != expected {
+                failures.push(format!(
+                    "{visitor:?} {method} {path}: {} {}",
+                    reply.status,
+                    reply.location()
+                ));
             }
             if visitor == Visitor::OtherSchoolAdmin && reply.body.contains(&demo.school_name) {
                 failures.push(format!(

@@ -37,3 +37,70 @@ pub async fn record<'e>(
     .await?;
     Ok(())
 }
+
+#[derive(sqlx::FromRow)]
+struct EntryRow {
+    id: i64,
+    at: i64,
+    who: Option<String>,
+    action: String,
+    subject: Option<String>,
+    detail: Option<String>,
+    client_addr: Option<String>,
+}
+
+/// One page of the school's audit log, newest first, filtered by person
+/// (name or email contains) and action (exact).
+pub async fn page(
+    pool: &sqlx::SqlitePool,
+    school_id: i64,
+    person: &str,
+    action: &str,
+    page: u32,
+) -> Result<super::AuditLogPage, AppError> {
+    let size = i64::from(super::PAGE_SIZE);
+    let rows = sqlx::query_as::<_, EntryRow>(
+        "SELECT a.id, a.at, CASE WHEN u.id IS NULL THEN NULL ELSE u.name || ' <' || u.email || '>' END AS who,
+                a.action, a.subject, a.detail, a.client_addr
+         FROM audit_log a LEFT JOIN users u ON u.id = a.user_id
+         WHERE a.school_id = $1
+           AND ($2 = '' OR lower(u.name) LIKE $3 OR u.email LIKE $3)
+           AND ($4 = '' OR a.action = $4)
+         ORDER BY a.at DESC, a.id DESC
+         LIMIT $5 OFFSET $6",
+    )
+    .bind(school_id)
+    .bind(person.trim())
+    .bind(format!("%{}%", person.trim().to_lowercase()))
+    .bind(action.trim())
+    .bind(size + 1)
+    .bind(i64::from(page) * size)
+    .fetch_all(pool)
+    .await?;
+    let has_more = rows.len() as i64 > size;
+    let entries = rows
+        .into_iter()
+        .take(size as usize)
+        .map(|row| super::AuditEntry {
+            id: row.id,
+            at: crate::clock::minute_to_string(row.at),
+            who: row.who,
+            action: row.action,
+            subject: row.subject,
+            detail: row.detail,
+            client_addr: row.client_addr,
+        })
+        .collect();
+    let actions = sqlx::query_scalar(
+        "SELECT DISTINCT action FROM audit_log WHERE school_id = $1 ORDER BY action",
+    )
+    .bind(school_id)
+    .fetch_all(pool)
+    .await?;
+    Ok(super::AuditLogPage {
+        entries,
+        actions,
+        page,
+        has_more,
+    })
+}

@@ -1,0 +1,235 @@
+//! The staff page (admins) and the page a one-time sign-in link opens.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+use super::server::{get_link_holder, get_staff};
+use super::{StaffMember, StaffOverview};
+use crate::accounts::Role;
+use crate::pages::ErrorMessage;
+
+#[component]
+pub fn StaffPage() -> impl IntoView {
+    let query = use_query_map();
+    let search = move || query.read().get("q").unwrap_or_default();
+    let overview = Resource::new(search, get_staff);
+    let notice = move || {
+        query.read().get("notice").and_then(|code| {
+            Some(match code.as_str() {
+                "added" => "Added. Issue them a sign-in link so they can set a password.",
+                "role" => "Role changed.",
+                "deactivated" => {
+                    "Deactivated. They can no longer sign in; their marks and history stay."
+                }
+                "reactivated" => "Reactivated. They can sign in again.",
+                _ => return None,
+            })
+        })
+    };
+    let problem = move || {
+        query.read().get("error").and_then(|code| {
+            Some(match code.as_str() {
+                "email" => "That is not an email address. Check it and try again.",
+                "name" => "Enter the person's name.",
+                "self" => {
+                    "You cannot change your own role or deactivate yourself. Ask another admin."
+                }
+                "notfound" => "That person is not on this school's staff.",
+                _ => return None,
+            })
+        })
+    };
+    view! {
+        <Title text="Staff" />
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match overview.await {
+                    // Nothing of the page shows to someone it is not for.
+                    Err(error) => view! { <ErrorMessage error /> }.into_any(),
+                    Ok(overview) => view! {
+                        <h1>"Staff"</h1>
+                        {move || notice().map(|text| view! { <p class="notice" role="status">{text}</p> })}
+                        {move || problem().map(|text| view! { <p class="form-error" role="alert">{text}</p> })}
+                        <form method="get" action="/admin/staff" class="inline-form" role="search">
+                            <label for="staff-search">"Search staff"</label>
+                            <input id="staff-search" name="q" type="search" value=search />
+                            <button type="submit" class="button">"Search"</button>
+                        </form>
+                        <StaffTable overview />
+                        <AddPerson />
+                    }
+                        .into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn AddPerson() -> impl IntoView {
+    view! {
+        <section aria-labelledby="add-title">
+            <h2 id="add-title">"Add a person"</h2>
+            <form method="post" action="/admin/staff/add" class="stacked-form">
+                <label for="add-name">"Name"</label>
+                <input id="add-name" name="name" required autocomplete="off" />
+                <label for="add-email">"Email"</label>
+                <input id="add-email" name="email" type="email" required autocomplete="off" />
+                <label for="add-role">"Role"</label>
+                <RoleSelect id="add-role".to_string() selected=Role::Staff />
+                <button type="submit" class="button primary">"Add"</button>
+            </form>
+        </section>
+    }
+}
+
+#[component]
+fn StaffTable(overview: StaffOverview) -> impl IntoView {
+    let StaffOverview {
+        staff,
+        issued_link,
+        me,
+    } = overview;
+    let count = staff.len();
+    view! {
+        {issued_link.map(|link| view! {
+            <section class="notice" role="status" aria-labelledby="link-title">
+                <h2 id="link-title">{format!("Sign-in link for {}", link.name)}</h2>
+                <p>"Give this link to them in person or by school email. It works once, within 72 hours:"</p>
+                <p><code class="issued-link">{link.path}</code></p>
+            </section>
+        })}
+        <p>{format!("{count} people")}</p>
+        <div class="table-scroll">
+            <table class="staff-table">
+                <caption class="visually-hidden">"Staff, with role and status"</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">"Name"</th>
+                        <th scope="col">"Email"</th>
+                        <th scope="col">"Role"</th>
+                        <th scope="col">"Status"</th>
+                        <th scope="col">"Sign-in"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {staff
+                        .into_iter()
+                        .map(|person| {
+                            let is_me = person.user_id == me;
+                            view! { <StaffRow person is_me /> }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+#[component]
+fn StaffRow(person: StaffMember, is_me: bool) -> impl IntoView {
+    let id = person.user_id;
+    let role_id = format!("role-{id}");
+    let name = person.name.clone();
+    view! {
+        <tr>
+            <th scope="row">
+                {person.name.clone()}
+                {person.title.clone().map(|title| view! { <span class="figure-detail">{title}</span> })}
+            </th>
+            <td>{person.email.clone()}</td>
+            <td>
+                {if is_me {
+                    view! { <span>{person.role.label()} " (you)"</span> }.into_any()
+                } else {
+                    view! {
+                        <form method="post" action=format!("/admin/staff/{id}/role") class="row-form">
+                            <label for=role_id.clone() class="visually-hidden">{format!("Role of {name}")}</label>
+                            <RoleSelect id=role_id.clone() selected=person.role />
+                            <button type="submit" class="button small" aria-label=format!("Save role of {name}")>"Save"</button>
+                        </form>
+                    }
+                        .into_any()
+                }}
+            </td>
+            <td>
+                {if person.is_active { "Active" } else { "Deactivated" }}
+                {(!is_me).then(|| {
+                    let (value, label) = if person.is_active { ("0", "Deactivate") } else { ("1", "Reactivate") };
+                    view! {
+                        <form method="post" action=format!("/admin/staff/{id}/active") class="row-form">
+                            <input type="hidden" name="active" value=value />
+                            <button type="submit" class="button small" aria-label=format!("{label} {}", person.name)>{label}</button>
+                        </form>
+                    }
+                })}
+            </td>
+            <td>
+                {if person.has_password { "Password set" } else { "No password yet" }}
+                {person.is_active.then(|| view! {
+                    <form method="post" action=format!("/admin/staff/{id}/link") class="row-form">
+                        <button type="submit" class="button small" aria-label=format!("Issue a sign-in link for {}", person.name)>
+                            "Issue sign-in link"
+                        </button>
+                    </form>
+                })}
+            </td>
+        </tr>
+    }
+}
+
+#[component]
+fn RoleSelect(id: String, selected: Role) -> impl IntoView {
+    view! {
+        <select id=id name="role">
+            {Role::ALL
+                .into_iter()
+                .map(|role| view! { <option value=role.as_str() selected=role == selected>{role.label()}</option> })
+                .collect_view()}
+        </select>
+    }
+}
+
+/// Where a one-time sign-in link leads: set a password, then you're in.
+#[component]
+pub fn WelcomePage() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let token = move || params.read().get("token").unwrap_or_default();
+    let holder = Resource::new(token, get_link_holder);
+    let problem = move || {
+        query.read().get("error").map(|code| match code.as_str() {
+            "mismatch" => "The two passwords differ. Type the same password twice.",
+            _ => "That password is too short or too easy to guess (common, repetitive, or containing your name or email). Choose another.",
+        })
+    };
+    view! {
+        <Title text="Set your password" />
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match holder.await {
+                    Ok(name) => view! {
+                        <h1>{format!("Welcome, {name}")}</h1>
+                        <p>"Choose a password for Tether: at least 10 characters. A few unrelated words work well."</p>
+                        {move || problem().map(|text| view! { <p class="form-error" role="alert">{text}</p> })}
+                        <form method="post" action="/welcome" class="stacked-form">
+                            <input type="hidden" name="token" value=token />
+                            <label for="new-password">"New password"</label>
+                            <input id="new-password" name="password" type="password" autocomplete="new-password" required minlength="10" />
+                            <label for="confirm-password">"Same password again"</label>
+                            <input id="confirm-password" name="confirm" type="password" autocomplete="new-password" required minlength="10" />
+                            <button type="submit" class="button primary">"Set password and sign in"</button>
+                        </form>
+                    }
+                        .into_any(),
+                    Err(error) => view! {
+                        <h1>"This link can't be used"</h1>
+                        <p class="form-error" role="alert">{error.to_string()}</p>
+                    }
+                        .into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
