@@ -5,7 +5,9 @@ use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes, A};
 use leptos_router::{ParamSegment, SsrMode, StaticSegment};
 
-use crate::accounts::{get_me, Member, Role, SignInPage, SignOutButton};
+use crate::accounts::{
+    get_me, get_my_schools, Member, PasswordPage, Role, SchoolSwitcher, SignInPage, SignOutButton,
+};
 use crate::audit::AuditPage;
 use crate::home::HomePage;
 use crate::pages::NotFound;
@@ -54,6 +56,7 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=|| view! { <NotFound /> }>
                     <Route path=StaticSegment("") view=HomePage ssr=SsrMode::Async />
                     <Route path=StaticSegment("login") view=SignInPage ssr=SsrMode::Async />
+                    <Route path=(StaticSegment("account"), StaticSegment("password")) view=PasswordPage ssr=SsrMode::Async />
                     <Route path=(StaticSegment("welcome"), ParamSegment("token")) view=WelcomePage ssr=SsrMode::Async />
                     <Route path=(StaticSegment("admin"), StaticSegment("staff")) view=StaffPage ssr=SsrMode::Async />
                     <Route path=(StaticSegment("admin"), StaticSegment("audit")) view=AuditPage ssr=SsrMode::Async />
@@ -71,12 +74,16 @@ pub fn App() -> impl IntoView {
 #[component]
 fn SiteHeader() -> impl IntoView {
     let me = Resource::new(|| (), |_| get_me());
+    // Created here, not inside the suspended view, so that the browser
+    // hydrates the same resources the server rendered.
+    let schools = Resource::new(|| (), |_| get_my_schools());
     view! {
         <header class="site-header">
             <Suspense fallback=|| view! { <span class="brand-name">"Tether"</span> }>
                 {move || Suspend::new(async move {
+                    let schools = schools.await.unwrap_or_default();
                     match me.await.ok().flatten() {
-                        Some(member) => view! { <SignedInHeader member /> }.into_any(),
+                        Some(member) => view! { <SignedInHeader member schools /> }.into_any(),
                         None => {
                             view! {
                                 <div class="brand">
@@ -93,7 +100,7 @@ fn SiteHeader() -> impl IntoView {
 }
 
 #[component]
-fn SignedInHeader(member: Member) -> impl IntoView {
+fn SignedInHeader(member: Member, schools: Vec<(i64, String)>) -> impl IntoView {
     // Links appear here as their pages land; each is shown only to the
     // roles that may open it.
     let links: Vec<(&'static str, &'static str, Role)> = vec![
@@ -117,7 +124,9 @@ fn SignedInHeader(member: Member) -> impl IntoView {
             </ul>
         </nav>
         <div class="account">
+            <SchoolSwitcher schools current=member.school_id />
             <span class="who">{member.name.clone()} <span class="role">{format!(" ({})", member.role.label())}</span></span>
+            <A href="/account/password">"Password"</A>
             <SignOutButton />
         </div>
     }

@@ -162,3 +162,80 @@ pub fn error_response(error: AppError) -> Response {
     )
         .into_response()
 }
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    current: String,
+    password: String,
+    confirm: String,
+}
+
+/// Anyone signed in changes their own password, proving they know the
+/// current one.
+pub async fn change_password(
+    State(state): State<AppState>,
+    session: Session,
+    Form(form): Form<PasswordForm>,
+) -> Response {
+    let member = match require_role(&session, &state, Role::Staff).await {
+        Ok(member) => member,
+        Err(response) => return response,
+    };
+    let back = |query: &str| Redirect::to(&format!("/account/password?{query}")).into_response();
+    if form.password != form.confirm {
+        return back("error=mismatch");
+    }
+    if app::accounts::password::check_new(&form.password, &member.email, &member.name).is_err() {
+        return back("error=weak");
+    }
+    let outcome = async {
+        let stored = app::accounts::db::credentials(&state.pool, &member.email)
+            .await?
+            .and_then(|c| c.password_hash);
+        if !app::accounts::password::verify(form.current.clone(), stored).await {
+            return Ok(false);
+        }
+        let hash = app::accounts::password::hash(form.password.clone()).await?;
+        app::accounts::db::set_password_hash(&state.pool, member.user_id, &hash).await?;
+        let event = Event {
+            school_id: Some(member.school_id),
+            user_id: Some(member.user_id),
+            action: "account.password_changed",
+            subject: Some(format!("user:{}", member.user_id)),
+            ..Event::default()
+        };
+        record(&state.pool, event, app::clock::now()).await?;
+        Ok::<bool, AppError>(true)
+    };
+    match outcome.await {
+        Ok(true) => back("notice=changed"),
+        Ok(false) => back("error=current"),
+        Err(error) => error_response(error),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct SchoolForm {
+    school_id: i64,
+}
+
+/// Someone with memberships at several schools picks the one to act for.
+pub async fn switch_school(
+    State(state): State<AppState>,
+    session: Session,
+    Form(form): Form<SchoolForm>,
+) -> Response {
+    let member = match require_role(&session, &state, Role::Staff).await {
+        Ok(member) => member,
+        Err(response) => return response,
+    };
+    match app::accounts::db::member(&state.pool, member.user_id, form.school_id).await {
+        Ok(Some(_)) => match gate::switch_school(&session, form.school_id).await {
+            Ok(()) => Redirect::to("/").into_response(),
+            Err(error) => error_response(error),
+        },
+        // Not a member there: the same answer as for a school that does not exist.
+        Ok(None) => error_response(AppError::NotFound),
+        Err(error) => error_response(error),
+    }
+}

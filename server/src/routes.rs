@@ -39,6 +39,8 @@ pub fn router(state: AppState) -> Router {
         .route("/login", post(crate::auth::sign_in))
         .route("/logout", post(crate::auth::sign_out))
         .route("/welcome", post(crate::staff::welcome))
+        .route("/account/password", post(crate::auth::change_password))
+        .route("/school", post(crate::auth::switch_school))
         .route("/admin/staff/add", post(crate::staff::add))
         .route(
             "/admin/staff/{user_id}/role",

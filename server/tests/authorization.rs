@@ -36,6 +36,8 @@ const VISITORS: [Visitor; 5] = [
 /// link of the demo school).
 const SERVER_FUNCTIONS: &[(&str, &str, Option<Role>)] = &[
     ("get_me", "", None),
+    // About the asker only: empty for anyone not signed in.
+    ("get_my_schools", "", None),
     ("get_sign_in_info", "", None),
     ("get_link_holder", "token={token}", None),
     ("get_home_summary", "", Some(Role::Staff)),
@@ -51,6 +53,7 @@ const ROUTES: &[(&str, &str, &str, Option<Role>)] = &[
     ("GET", "/healthz", "", None),
     ("GET", "/login", "", None),
     ("GET", "/", "", Some(Role::Staff)),
+    ("GET", "/account/password", "", Some(Role::Staff)),
     ("GET", "/admin/staff", "", Some(Role::Admin)),
     ("GET", "/admin/audit", "", Some(Role::Admin)),
     (

@@ -291,3 +291,145 @@ async fn a_database_failure_shows_the_error_page_not_a_blank_screen() {
     );
     assert!(reply.body.contains("reach its database"), "{}", reply.body);
 }
+
+#[tokio::test]
+async fn sessions_expire_after_8_idle_hours_and_7_days_in_all() {
+    let (pool, _) = demo_pool().await;
+    let mut browser = Browser::new(router(&pool, false));
+    let reply = browser
+        .sign_in(DEMO_ACCOUNTS[0].0, DEMO_ACCOUNTS[0].1)
+        .await;
+    let cookie = reply
+        .headers
+        .get("set-cookie")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        cookie.contains("Max-Age=28800"),
+        "idle expiry of 8 h: {cookie}"
+    );
+    // The absolute limit: the same session, checked 7 days and a minute later.
+    let session_id = browser.cookie.clone().unwrap();
+    let session_id = session_id.trim_start_matches("tether_session=");
+    let store = app::db::session_store(&pool);
+    let record = tower_sessions::SessionStore::load(&store, &session_id.parse().unwrap())
+        .await
+        .unwrap()
+        .expect("stored session");
+    let now = app::clock::now();
+    let stored_expiry = record.expiry_date.unix_timestamp();
+    assert!(
+        (now + 8 * 3600 - stored_expiry).abs() < 60,
+        "the server forgets it too"
+    );
+    let session =
+        tower_sessions::Session::new(Some(record.id), std::sync::Arc::new(store.clone()), None);
+    let later = now + app::accounts::gate::ABSOLUTE_LIMIT_SECS + 60;
+    assert!(
+        app::accounts::gate::member_from_session(&session, &pool, now + 60)
+            .await
+            .is_ok()
+    );
+    assert_eq!(
+        app::accounts::gate::member_from_session(&session, &pool, later)
+            .await
+            .unwrap_err(),
+        app::AppError::Unauthorized
+    );
+}
+
+#[tokio::test]
+async fn people_change_their_own_password_knowing_the_current_one() {
+    let (pool, _) = demo_pool().await;
+    let mut browser = Browser::new(router(&pool, false));
+    let (email, password, _) = DEMO_ACCOUNTS[2];
+    browser.sign_in(email, password).await;
+    let change = |current: &'static str, new: &'static str| {
+        [("current", current), ("password", new), ("confirm", new)]
+    };
+    let reply = browser
+        .post_form(
+            "/account/password",
+            &change("wrong one!!", "quiet harbor window"),
+        )
+        .await;
+    assert_eq!(reply.location(), "/account/password?error=current");
+    let reply = browser
+        .post_form("/account/password", &change(password, "password123"))
+        .await;
+    assert_eq!(reply.location(), "/account/password?error=weak");
+    let reply = browser
+        .post_form(
+            "/account/password",
+            &change(password, "quiet harbor window"),
+        )
+        .await;
+    assert_eq!(reply.location(), "/account/password?notice=changed");
+
+    let mut fresh = Browser::new(browser.router.clone());
+    assert!(fresh
+        .sign_in(email, password)
+        .await
+        .location()
+        .contains("error=invalid"));
+    assert_eq!(
+        fresh.sign_in(email, "quiet harbor window").await.location(),
+        "/"
+    );
+}
+
+#[tokio::test]
+async fn people_at_two_schools_switch_between_them_and_nowhere_else() {
+    let (pool, summary) = demo_pool().await;
+    let other = app::schools::db::create(&pool, "Pine Hill Middle School", 0)
+        .await
+        .unwrap();
+    let third = app::schools::db::create(&pool, "Lakeshore Elementary", 0)
+        .await
+        .unwrap();
+    let (email, password, _) = DEMO_ACCOUNTS[1];
+    let user: i64 = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+        .bind(email)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    sqlx::query("INSERT INTO memberships (school_id, user_id, role, created_at) VALUES ($1, $2, 'counselor', 0)")
+        .bind(other.id)
+        .bind(user)
+        .execute(&pool)
+        .await
+        .unwrap();
+    let mut browser = Browser::new(router(&pool, false));
+    browser.sign_in(email, password).await;
+    let home = browser.get("/").await;
+    assert!(
+        home.body.contains("Switch school"),
+        "the switcher shows for two schools"
+    );
+    let demo_heading = format!("<h1>{}</h1>", escaped(&summary.school_name));
+    let other_heading = "<h1>Pine Hill Middle School</h1>".to_string();
+    let (first, second, second_id) = if home.body.contains(&demo_heading) {
+        (demo_heading, other_heading, other.id)
+    } else {
+        (other_heading, demo_heading, summary.school_id)
+    };
+    assert!(home.body.contains(&first));
+    let reply = browser
+        .post_form("/school", &[("school_id", &second_id.to_string())])
+        .await;
+    assert_eq!(reply.location(), "/");
+    let home = browser.get("/").await;
+    assert!(home.body.contains(&second), "{}", home.body);
+
+    let reply = browser
+        .post_form("/school", &[("school_id", &third.id.to_string())])
+        .await;
+    assert_eq!(reply.status, StatusCode::NOT_FOUND, "not a member there");
+    let home = browser.get("/").await;
+    assert!(
+        home.body.contains(&second),
+        "still at the school last chosen"
+    );
+}

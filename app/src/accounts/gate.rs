@@ -48,6 +48,15 @@ pub async fn start_session(
     Ok(())
 }
 
+/// Acts for another school from now on; the caller has checked that the
+/// person is a member there.
+pub async fn switch_school(session: &Session, school_id: i64) -> Result<(), AppError> {
+    session
+        .insert(SCHOOL_ID, school_id)
+        .await
+        .map_err(session_error)
+}
+
 /// Ends the session on the server (the stored record is deleted), not just
 /// in the browser.
 pub async fn end_session(session: &Session) -> Result<(), AppError> {

@@ -15,7 +15,7 @@ mod views;
 use serde::{Deserialize, Serialize};
 
 pub use server::*;
-pub use views::{is_local_path, SignInPage, SignOutButton};
+pub use views::{is_local_path, PasswordPage, SchoolSwitcher, SignInPage, SignOutButton};
 
 /// What a person may do at a school. Capabilities nest, so the order
 /// matters: a counselor can do all that staff can, an admin all that a

@@ -27,6 +27,25 @@ pub async fn get_me() -> Result<Option<Member>, AppError> {
     }
 }
 
+/// The schools the signed-in person belongs to (for the school switcher),
+/// as (id, name), by name; empty for anyone not signed in. Like `get_me`,
+/// it answers about the asker only, so the header can ask on every page
+/// without turning a public page into a 401.
+#[server]
+pub async fn get_my_schools() -> Result<Vec<(i64, String)>, AppError> {
+    let member = match super::gate::current_member().await {
+        Ok(member) => member,
+        Err(AppError::Unauthorized) => return Ok(Vec::new()),
+        Err(other) => return Err(other),
+    };
+    let pool = crate::state::pool()?;
+    let schools = super::db::memberships(&pool, member.user_id).await?;
+    Ok(schools
+        .into_iter()
+        .map(|m| (m.school_id, m.school_name))
+        .collect())
+}
+
 /// Anyone may ask: it reveals only whether the database is new or a demo.
 #[server]
 pub async fn get_sign_in_info() -> Result<SignInInfo, AppError> {

@@ -103,6 +103,59 @@ fn SignInHelp(info: super::server::SignInInfo) -> impl IntoView {
     view! { {first_run} {demo} }
 }
 
+/// Change your own password.
+#[component]
+pub fn PasswordPage() -> impl IntoView {
+    let query = use_query_map();
+    let notice = move || {
+        query
+            .read()
+            .get("notice")
+            .is_some_and(|code| code == "changed")
+    };
+    let problem = move || {
+        query.read().get("error").map(|code| match code.as_str() {
+            "mismatch" => "The two new passwords differ. Type the same password twice.",
+            "current" => "Your current password was not right. Nothing was changed.",
+            _ => "That password is too short or too easy to guess (common, repetitive, or containing your name or email). Choose another.",
+        })
+    };
+    view! {
+        <Title text="Change password" />
+        <h1>"Change your password"</h1>
+        {move || notice().then(|| view! { <p class="notice" role="status">"Your password has been changed."</p> })}
+        {move || problem().map(|text| view! { <p class="form-error" role="alert">{text}</p> })}
+        <form method="post" action="/account/password" class="stacked-form">
+            <label for="current-password">"Current password"</label>
+            <input id="current-password" name="current" type="password" autocomplete="current-password" required />
+            <label for="new-password">"New password (at least 10 characters)"</label>
+            <input id="new-password" name="password" type="password" autocomplete="new-password" required minlength="10" />
+            <label for="confirm-password">"New password again"</label>
+            <input id="confirm-password" name="confirm" type="password" autocomplete="new-password" required minlength="10" />
+            <button type="submit" class="button primary">"Change password"</button>
+        </form>
+    }
+}
+
+/// For people who work at several schools: choose the one to act for.
+#[component]
+pub fn SchoolSwitcher(schools: Vec<(i64, String)>, current: i64) -> impl IntoView {
+    (schools.len() > 1).then(|| {
+        view! {
+            <form method="post" action="/school" class="row-form school-switcher">
+                <label for="school-switch" class="visually-hidden">"School"</label>
+                <select id="school-switch" name="school_id">
+                    {schools
+                        .into_iter()
+                        .map(|(id, name)| view! { <option value=id.to_string() selected=id == current>{name}</option> })
+                        .collect_view()}
+                </select>
+                <button type="submit" class="button link">"Switch school"</button>
+            </form>
+        }
+    })
+}
+
 /// A form that ends the session on the server.
 #[component]
 pub fn SignOutButton() -> impl IntoView {
