@@ -11,7 +11,7 @@ use crate::accounts::{
 use crate::audit::AuditPage;
 use crate::home::HomePage;
 use crate::pages::NotFound;
-use crate::staff::{StaffPage, WelcomePage};
+use crate::staff::{StaffImportPage, StaffPage, WelcomePage};
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -59,6 +59,7 @@ pub fn App() -> impl IntoView {
                     <Route path=(StaticSegment("account"), StaticSegment("password")) view=PasswordPage ssr=SsrMode::Async />
                     <Route path=(StaticSegment("welcome"), ParamSegment("token")) view=WelcomePage ssr=SsrMode::Async />
                     <Route path=(StaticSegment("admin"), StaticSegment("staff")) view=StaffPage ssr=SsrMode::Async />
+                    <Route path=(StaticSegment("admin"), StaticSegment("staff"), StaticSegment("import")) view=StaffImportPage ssr=SsrMode::Async />
                     <Route path=(StaticSegment("admin"), StaticSegment("audit")) view=AuditPage ssr=SsrMode::Async />
                 </Routes>
             </main>

@@ -42,6 +42,15 @@ pub fn router(state: AppState) -> Router {
         .route("/account/password", post(crate::auth::change_password))
         .route("/school", post(crate::auth::switch_school))
         .route("/admin/staff/add", post(crate::staff::add))
+        .route("/admin/staff/import", post(crate::staff::import_preview))
+        .route(
+            "/admin/staff/import/confirm",
+            post(crate::staff::import_confirm),
+        )
+        .route(
+            "/admin/staff/import/cancel",
+            post(crate::staff::import_cancel),
+        )
         .route(
             "/admin/staff/{user_id}/role",
             post(crate::staff::change_role),

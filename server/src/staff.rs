@@ -7,7 +7,7 @@ use app::audit::db::{record, Event};
 use app::staff::{db, IssuedLink, ISSUED_LINK_KEY};
 use app::state::AppState;
 use app::AppError;
-use axum::extract::{Path, State};
+use axum::extract::{Multipart, Path, State};
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
@@ -260,5 +260,86 @@ pub async fn welcome(
     match outcome.await {
         Ok(()) => Redirect::to("/").into_response(),
         Err(error) => error_response(error),
+    }
+}
+
+/// Reads an uploaded staff file and keeps the preview in the session until
+/// the admin confirms or cancels.
+pub async fn import_preview(
+    State(state): State<AppState>,
+    session: Session,
+    mut multipart: Multipart,
+) -> Response {
+    let admin = match require_role(&session, &state, Role::Admin).await {
+        Ok(admin) => admin,
+        Err(response) => return response,
+    };
+    let mut file: Option<(String, Vec<u8>)> = None;
+    while let Ok(Some(field)) = multipart.next_field().await {
+        if field.name() == Some("file") {
+            let name = field.file_name().unwrap_or("staff.csv").to_string();
+            match field.bytes().await {
+                Ok(bytes) => file = Some((name, bytes.to_vec())),
+                Err(_) => return error_response(AppError::Invalid(
+                    "The file could not be received (it may be too large: the limit is 256 KB)."
+                        .into(),
+                )),
+            }
+        }
+    }
+    let Some((name, bytes)) = file else {
+        return error_response(AppError::Invalid("Choose a CSV file first.".into()));
+    };
+    let outcome = async {
+        let existing = db::emails(&state.pool, admin.school_id).await?;
+        let preview = app::staff::import::parse(&name, &bytes, &existing);
+        session
+            .insert(app::staff::IMPORT_KEY, preview)
+            .await
+            .map_err(|_| AppError::Database)
+    };
+    match outcome.await {
+        Ok(()) => Redirect::to("/admin/staff/import").into_response(),
+        Err(error) => error_response(error),
+    }
+}
+
+pub async fn import_confirm(State(state): State<AppState>, session: Session) -> Response {
+    let admin = match require_role(&session, &state, Role::Admin).await {
+        Ok(admin) => admin,
+        Err(response) => return response,
+    };
+    let outcome = async {
+        let preview = session
+            .remove::<app::staff::import::StaffImport>(app::staff::IMPORT_KEY)
+            .await
+            .map_err(|_| AppError::Database)?
+            .ok_or(AppError::NotFound)?;
+        db::add_many(
+            &state.pool,
+            admin.school_id,
+            &preview.people,
+            admin.user_id,
+            app::clock::now(),
+        )
+        .await
+    };
+    match outcome.await {
+        Ok(_) => back("notice=imported"),
+        Err(AppError::NotFound) => Redirect::to("/admin/staff/import").into_response(),
+        Err(error) => error_response(error),
+    }
+}
+
+pub async fn import_cancel(State(state): State<AppState>, session: Session) -> Response {
+    if let Err(response) = require_role(&session, &state, Role::Admin).await {
+        return response;
+    }
+    match session
+        .remove::<app::staff::import::StaffImport>(app::staff::IMPORT_KEY)
+        .await
+    {
+        Ok(_) => back("notice=cancelled"),
+        Err(_) => error_response(AppError::Database),
     }
 }

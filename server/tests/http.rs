@@ -433,3 +433,74 @@ async fn people_at_two_schools_switch_between_them_and_nowhere_else() {
         "still at the school last chosen"
     );
 }
+
+#[tokio::test]
+async fn admins_add_many_staff_from_a_file_after_a_preview() {
+    let (pool, _) = demo_pool().await;
+    let router = router(&pool, false);
+    let upload = |csv: &str| {
+        let boundary = "tetherboundary";
+        let body = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"staff.csv\"\r\nContent-Type: text/csv\r\n\r\n{csv}\r\n--{boundary}--\r\n"
+        );
+        axum::http::Request::post("/admin/staff/import")
+            .header("origin", ORIGIN)
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(axum::body::Body::from(body))
+            .unwrap()
+    };
+    let csv = "email,name,role\nriley.new@demo.example,Riley New,counselor\nnot-an-email,Bad Line,staff\n";
+
+    let mut staff = Browser::new(router.clone());
+    staff.sign_in(DEMO_ACCOUNTS[2].0, DEMO_ACCOUNTS[2].1).await;
+    assert_eq!(staff.send(upload(csv)).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        staff
+            .post_form("/admin/staff/import/confirm", &[])
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+
+    let mut admin = Browser::new(router);
+    admin.sign_in(DEMO_ACCOUNTS[0].0, DEMO_ACCOUNTS[0].1).await;
+    let reply = admin.send(upload(csv)).await;
+    assert_eq!(reply.location(), "/admin/staff/import");
+    let preview = admin.get("/admin/staff/import").await;
+    assert!(
+        preview
+            .body
+            .contains("1 people will be added. 1 lines will not."),
+        "{}",
+        preview.body
+    );
+    assert!(
+        preview.body.contains("<td>3</td>"),
+        "the rejected line's number"
+    );
+    let before: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let reply = admin.post_form("/admin/staff/import/confirm", &[]).await;
+    assert_eq!(reply.location(), "/admin/staff?notice=imported");
+    let after: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        after,
+        before + 1,
+        "nothing changed before the confirmation, one person after"
+    );
+    let role: String = sqlx::query_scalar(
+        "SELECT m.role FROM memberships m JOIN users u ON u.id = m.user_id WHERE u.email = 'riley.new@demo.example'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(role, "counselor");
+}

@@ -97,6 +97,22 @@ pub async fn upsert_member(
     now: i64,
 ) -> Result<i64, AppError> {
     let mut tx = pool.begin().await?;
+    let user_id =
+        upsert_member_in(&mut tx, email, name, password_hash, school_id, role, now).await?;
+    tx.commit().await?;
+    Ok(user_id)
+}
+
+/// [`upsert_member`] inside the caller's transaction.
+pub async fn upsert_member_in(
+    conn: &mut sqlx::SqliteConnection,
+    email: &str,
+    name: &str,
+    password_hash: Option<&str>,
+    school_id: i64,
+    role: Role,
+    now: i64,
+) -> Result<i64, AppError> {
     let user_id: i64 = sqlx::query_scalar(
         "INSERT INTO users (email, name, password_hash, created_at) VALUES ($1, $2, $3, $4)
          ON CONFLICT (email) DO UPDATE SET name = excluded.name,
@@ -107,7 +123,7 @@ pub async fn upsert_member(
     .bind(name.trim())
     .bind(password_hash)
     .bind(now)
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut *conn)
     .await?;
     sqlx::query(
         "INSERT INTO memberships (school_id, user_id, role, created_at) VALUES ($1, $2, $3, $4)
@@ -117,9 +133,8 @@ pub async fn upsert_member(
     .bind(user_id)
     .bind(role.as_str())
     .bind(now)
-    .execute(&mut *tx)
+    .execute(&mut *conn)
     .await?;
-    tx.commit().await?;
     Ok(user_id)
 }
 

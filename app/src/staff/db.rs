@@ -74,6 +74,55 @@ pub fn check_email(email: &str) -> Result<String, AppError> {
     }
 }
 
+/// The emails of everyone on this school's staff (to skip them in a file).
+pub async fn emails(pool: &SqlitePool, school_id: i64) -> Result<Vec<String>, AppError> {
+    Ok(sqlx::query_scalar(
+        "SELECT u.email FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.school_id = $1",
+    )
+    .bind(school_id)
+    .fetch_all(pool)
+    .await?)
+}
+
+/// Adds everyone from a previewed file: all of them or, on any failure,
+/// none.
+pub async fn add_many(
+    pool: &SqlitePool,
+    school_id: i64,
+    people: &[super::import::NewStaff],
+    added_by: i64,
+    now: i64,
+) -> Result<usize, AppError> {
+    let mut tx = pool.begin().await?;
+    for person in people {
+        let user_id = crate::accounts::db::upsert_member_in(
+            &mut tx,
+            &person.email,
+            &person.name,
+            None,
+            school_id,
+            person.role,
+            now,
+        )
+        .await?;
+        let event = crate::audit::db::Event {
+            school_id: Some(school_id),
+            user_id: Some(added_by),
+            action: "account.added",
+            subject: Some(format!("user:{user_id}")),
+            detail: Some(format!(
+                "{} as {} (from a file)",
+                person.email,
+                person.role.as_str()
+            )),
+            client_addr: None,
+        };
+        crate::audit::db::record(&mut *tx, event, now).await?;
+    }
+    tx.commit().await?;
+    Ok(people.len())
+}
+
 pub async fn set_role(
     pool: &SqlitePool,
     school_id: i64,

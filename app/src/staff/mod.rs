@@ -3,6 +3,7 @@
 
 #[cfg(feature = "ssr")]
 pub mod db;
+pub mod import;
 mod server;
 mod views;
 
@@ -11,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::accounts::Role;
 
 pub use server::*;
-pub use views::{StaffPage, WelcomePage};
+pub use views::{StaffImportPage, StaffPage, WelcomePage};
 
 /// One person on the staff list.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

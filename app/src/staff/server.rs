@@ -28,6 +28,21 @@ pub async fn get_staff(search: String) -> Result<StaffOverview, AppError> {
     })
 }
 
+/// The session key under which a parsed staff file waits for confirmation.
+pub const IMPORT_KEY: &str = "staff_import";
+
+/// The staff file being previewed (admins only), if any.
+#[server]
+pub async fn get_staff_import() -> Result<Option<super::import::StaffImport>, AppError> {
+    use crate::accounts::{gate, Role};
+    gate::require(Role::Admin).await?;
+    let session = gate::current_session().await?;
+    session
+        .get::<super::import::StaffImport>(IMPORT_KEY)
+        .await
+        .map_err(|_| AppError::Database)
+}
+
 /// Whom a sign-in link is for (anyone holding the link may ask).
 #[server]
 pub async fn get_link_holder(token: String) -> Result<String, AppError> {

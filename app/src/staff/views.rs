@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use super::server::{get_link_holder, get_staff};
+use super::server::{get_link_holder, get_staff, get_staff_import};
 use super::{StaffMember, StaffOverview};
 use crate::accounts::Role;
 use crate::pages::ErrorMessage;
@@ -23,6 +23,8 @@ pub fn StaffPage() -> impl IntoView {
                     "Deactivated. They can no longer sign in; their marks and history stay."
                 }
                 "reactivated" => "Reactivated. They can sign in again.",
+                "imported" => "The people in the file have been added. Issue each a sign-in link.",
+                "cancelled" => "Nothing was added from the file.",
                 _ => return None,
             })
         })
@@ -81,6 +83,77 @@ fn AddPerson() -> impl IntoView {
                 <button type="submit" class="button primary">"Add"</button>
             </form>
         </section>
+        <section aria-labelledby="add-many-title">
+            <h2 id="add-many-title">"Add many from a CSV file"</h2>
+            <p>
+                "A spreadsheet saved as CSV, with a first line naming the columns "
+                <code>"email"</code> ", " <code>"name"</code> " and (optionally) " <code>"role"</code>
+                " (staff, counselor or admin). You will see what it adds, and every problem, before anything changes."
+            </p>
+            <form method="post" action="/admin/staff/import" enctype="multipart/form-data" class="stacked-form">
+                <label for="staff-file">"CSV file"</label>
+                <input id="staff-file" name="file" type="file" accept=".csv,text/csv" required />
+                <button type="submit" class="button">"Preview"</button>
+            </form>
+        </section>
+    }
+}
+
+/// The preview of a staff file: who would be added, and every problem.
+#[component]
+pub fn StaffImportPage() -> impl IntoView {
+    let preview = Resource::new(|| (), |_| get_staff_import());
+    view! {
+        <Title text="Add staff from a file" />
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match preview.await {
+                    Err(error) => view! { <ErrorMessage error /> }.into_any(),
+                    Ok(None) => view! {
+                        <h1>"Add staff from a file"</h1>
+                        <p>"No file is waiting. Choose one on the " <a href="/admin/staff">"staff page"</a> "."</p>
+                    }
+                        .into_any(),
+                    Ok(Some(import)) => view! {
+                        <h1>{format!("Add staff from {}", import.file_name)}</h1>
+                        <p>{format!("{} people will be added. {} lines will not.", import.people.len(), import.problems.len())}</p>
+                        {(!import.problems.is_empty()).then(|| view! {
+                            <h2>"Lines that will not be added"</h2>
+                            <table>
+                                <thead><tr><th scope="col">"Line"</th><th scope="col">"Problem"</th></tr></thead>
+                                <tbody>
+                                    {import.problems.iter().map(|p| view! {
+                                        <tr><td>{p.line}</td><td>{p.message.clone()}</td></tr>
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        })}
+                        {(!import.people.is_empty()).then(|| view! {
+                            <h2>"People who will be added"</h2>
+                            <table>
+                                <thead><tr><th scope="col">"Line"</th><th scope="col">"Name"</th><th scope="col">"Email"</th><th scope="col">"Role"</th></tr></thead>
+                                <tbody>
+                                    {import.people.iter().map(|p| view! {
+                                        <tr><td>{p.line}</td><td>{p.name.clone()}</td><td>{p.email.clone()}</td><td>{p.role.label()}</td></tr>
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        })}
+                        <div class="inline-form">
+                            {(!import.people.is_empty()).then(|| view! {
+                                <form method="post" action="/admin/staff/import/confirm">
+                                    <button type="submit" class="button primary">{format!("Add {} people", import.people.len())}</button>
+                                </form>
+                            })}
+                            <form method="post" action="/admin/staff/import/cancel">
+                                <button type="submit" class="button">"Cancel"</button>
+                            </form>
+                        </div>
+                    }
+                        .into_any(),
+                }
+            })}
+        </Suspense>
     }
 }
 
