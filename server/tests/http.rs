@@ -504,3 +504,40 @@ async fn admins_add_many_staff_from_a_file_after_a_preview() {
     .unwrap();
     assert_eq!(role, "counselor");
 }
+
+#[tokio::test]
+async fn deactivating_someone_ends_their_open_session() {
+    let (pool, summary) = demo_pool().await;
+    let router = router(&pool, false);
+    let mut staff = Browser::new(router.clone());
+    staff.sign_in(DEMO_ACCOUNTS[2].0, DEMO_ACCOUNTS[2].1).await;
+    assert_eq!(staff.get("/").await.status, StatusCode::OK);
+
+    let mut admin = Browser::new(router);
+    admin.sign_in(DEMO_ACCOUNTS[0].0, DEMO_ACCOUNTS[0].1).await;
+    let staff_id: i64 = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+        .bind(DEMO_ACCOUNTS[2].0)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let reply = admin
+        .post_form(
+            &format!("/admin/staff/{staff_id}/active"),
+            &[("active", "0")],
+        )
+        .await;
+    assert_eq!(reply.location(), "/admin/staff?notice=deactivated");
+
+    let page = staff.get("/").await;
+    assert_eq!(page.status, StatusCode::UNAUTHORIZED);
+    assert!(page.body.contains("Please sign in"), "{}", page.body);
+    assert!(
+        !page.body.contains(&escaped(&summary.school_name)),
+        "no school data any more"
+    );
+    assert_eq!(
+        staff.get("/").await.status,
+        StatusCode::SEE_OTHER,
+        "the session is gone"
+    );
+}
