@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod app;
 pub mod audit;
+pub mod connections;
 pub mod error;
 pub mod format;
 pub mod home;
