@@ -10,9 +10,7 @@ use crate::AppError;
 #[component]
 pub fn NotFound() -> impl IntoView {
     #[cfg(feature = "ssr")]
-    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-        response.set_status(axum::http::StatusCode::NOT_FOUND);
-    }
+    AppError::NotFound.set_response_status();
     view! {
         <Title text="Page not found" />
         <section class="message-page" aria-labelledby="not-found-title">
@@ -30,11 +28,7 @@ pub fn NotFound() -> impl IntoView {
 #[component]
 pub fn ErrorMessage(error: AppError) -> impl IntoView {
     #[cfg(feature = "ssr")]
-    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-        if let Ok(status) = axum::http::StatusCode::from_u16(error.status_code()) {
-            response.set_status(status);
-        }
-    }
+    error.set_response_status();
     let (title, action) = match error {
         AppError::NotFound => return view! { <NotFound /> }.into_any(),
         AppError::Unauthorized => (

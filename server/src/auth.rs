@@ -94,12 +94,7 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
 
 pub async fn sign_out(State(state): State<AppState>, session: Session) -> Response {
     if let Ok(member) = gate::member_from_session(&session, &state.pool, app::clock::now()).await {
-        let event = Event {
-            school_id: Some(member.school_id),
-            user_id: Some(member.user_id),
-            action: "sign_out",
-            ..Event::default()
-        };
+        let event = Event::by(&member, "sign_out", None);
         if let Err(error) = record(&state.pool, event, app::clock::now()).await {
             return error_response(error);
         }
@@ -197,13 +192,8 @@ pub async fn change_password(
         }
         let hash = app::accounts::password::hash(form.password.clone()).await?;
         app::accounts::db::set_password_hash(&state.pool, member.user_id, &hash).await?;
-        let event = Event {
-            school_id: Some(member.school_id),
-            user_id: Some(member.user_id),
-            action: "account.password_changed",
-            subject: Some(format!("user:{}", member.user_id)),
-            ..Event::default()
-        };
+        let subject = Some(format!("user:{}", member.user_id));
+        let event = Event::by(&member, "account.password_changed", subject);
         record(&state.pool, event, app::clock::now()).await?;
         Ok::<bool, AppError>(true)
     };

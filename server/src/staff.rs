@@ -56,12 +56,8 @@ pub async fn add(
         )
         .await?;
         let event = Event {
-            school_id: Some(admin.school_id),
-            user_id: Some(admin.user_id),
-            action: "account.added",
-            subject: Some(format!("user:{user_id}")),
             detail: Some(format!("{email} as {}", role.as_str())),
-            client_addr: None,
+            ..Event::by(&admin, "account.added", Some(format!("user:{user_id}")))
         };
         record(&state.pool, event, now).await
     };
@@ -98,12 +94,12 @@ pub async fn change_role(
     let outcome = async {
         db::set_role(&state.pool, admin.school_id, user_id, role).await?;
         let event = Event {
-            school_id: Some(admin.school_id),
-            user_id: Some(admin.user_id),
-            action: "account.role_changed",
-            subject: Some(format!("user:{user_id}")),
             detail: Some(format!("now {}", role.as_str())),
-            client_addr: None,
+            ..Event::by(
+                &admin,
+                "account.role_changed",
+                Some(format!("user:{user_id}")),
+            )
         };
         record(&state.pool, event, now).await
     };
@@ -136,18 +132,12 @@ pub async fn set_active(
     let now = app::clock::now();
     let outcome = async {
         db::set_active(&state.pool, admin.school_id, user_id, active).await?;
-        let event = Event {
-            school_id: Some(admin.school_id),
-            user_id: Some(admin.user_id),
-            action: if active {
-                "account.reactivated"
-            } else {
-                "account.deactivated"
-            },
-            subject: Some(format!("user:{user_id}")),
-            detail: None,
-            client_addr: None,
+        let action = if active {
+            "account.reactivated"
+        } else {
+            "account.deactivated"
         };
+        let event = Event::by(&admin, action, Some(format!("user:{user_id}")));
         record(&state.pool, event, now).await
     };
     match outcome.await {
@@ -176,14 +166,7 @@ pub async fn issue_link(
         let name = db::name_of(&state.pool, admin.school_id, user_id).await?;
         let token =
             db::issue_link(&state.pool, admin.school_id, user_id, admin.user_id, now).await?;
-        let event = Event {
-            school_id: Some(admin.school_id),
-            user_id: Some(admin.user_id),
-            action: "link.issued",
-            subject: Some(format!("user:{user_id}")),
-            detail: None,
-            client_addr: None,
-        };
+        let event = Event::by(&admin, "link.issued", Some(format!("user:{user_id}")));
         record(&state.pool, event, now).await?;
         let host = headers
             .get(header::HOST)

@@ -111,11 +111,7 @@ pub async fn require(role: Role) -> Result<Member, AppError> {
     };
     if let Err(error) = &outcome {
         // The HTTP answer says what happened (401 or 403), not just 500.
-        if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
-            if let Ok(status) = axum::http::StatusCode::from_u16(error.status_code()) {
-                response.set_status(status);
-            }
-        }
+        error.set_response_status();
     }
     outcome
 }

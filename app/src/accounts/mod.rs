@@ -73,6 +73,9 @@ impl Member {
     }
 }
 
+/// Why a new password was refused, for pages that only get an error code.
+pub const WEAK_PASSWORD: &str = "That password is too short or too easy to guess (common, repetitive, or containing your name or email). Choose another.";
+
 /// A demo account shown on the sign-in page of a demo database.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DemoAccount {

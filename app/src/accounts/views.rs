@@ -117,7 +117,7 @@ pub fn PasswordPage() -> impl IntoView {
         query.read().get("error").map(|code| match code.as_str() {
             "mismatch" => "The two new passwords differ. Type the same password twice.",
             "current" => "Your current password was not right. Nothing was changed.",
-            _ => "That password is too short or too easy to guess (common, repetitive, or containing your name or email). Choose another.",
+            _ => crate::accounts::WEAK_PASSWORD,
         })
     };
     view! {

@@ -17,6 +17,19 @@ pub struct Event<'a> {
     pub client_addr: Option<String>,
 }
 
+impl<'a> Event<'a> {
+    /// An event done by `member` at their school, about `subject`.
+    pub fn by(member: &crate::accounts::Member, action: &'a str, subject: Option<String>) -> Self {
+        Event {
+            school_id: Some(member.school_id),
+            user_id: Some(member.user_id),
+            action,
+            subject,
+            ..Event::default()
+        }
+    }
+}
+
 pub async fn record<'e>(
     executor: impl SqliteExecutor<'e>,
     event: Event<'_>,

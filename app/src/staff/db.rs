@@ -137,10 +137,7 @@ pub async fn set_role(
             .execute(pool)
             .await?
             .rows_affected();
-    if changed == 0 {
-        return Err(AppError::NotFound);
-    }
-    Ok(())
+    found(changed)
 }
 
 /// Deactivating keeps every mark and record; the person just cannot sign
@@ -160,10 +157,7 @@ pub async fn set_active(
             .execute(pool)
             .await?
             .rows_affected();
-    if changed == 0 {
-        return Err(AppError::NotFound);
-    }
-    Ok(())
+    found(changed)
 }
 
 /// The member's name, if they belong to this school.
@@ -227,10 +221,7 @@ pub async fn link_holder(
     .fetch_optional(pool)
     .await?
     .ok_or_else(|| {
-        AppError::Invalid(
-            "This sign-in link has expired or has already been used. Ask your school's Tether admin for a new one."
-                .into(),
-        )
+        link_unusable()
     })
 }
 
@@ -253,13 +244,27 @@ pub async fn redeem_link(
     .fetch_optional(&mut *tx)
     .await?;
     let Some((user_id, school_id)) = claimed else {
-        return Err(AppError::Invalid(
-            "This sign-in link has expired or has already been used. Ask your school's Tether admin for a new one.".into(),
-        ));
+        return Err(link_unusable());
     };
     crate::accounts::db::set_password_hash(&mut *tx, user_id, password_hash).await?;
     tx.commit().await?;
     Ok((user_id, school_id))
+}
+
+/// A change that touched no membership: the person is not on this
+/// school's staff.
+fn found(changed: u64) -> Result<(), AppError> {
+    if changed == 0 {
+        Err(AppError::NotFound)
+    } else {
+        Ok(())
+    }
+}
+
+fn link_unusable() -> AppError {
+    AppError::Invalid(
+        "This sign-in link has expired or has already been used. Ask your school's Tether admin for a new one.".into(),
+    )
 }
 
 fn hash_token(token: &str) -> String {

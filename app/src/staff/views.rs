@@ -274,7 +274,7 @@ pub fn WelcomePage() -> impl IntoView {
     let problem = move || {
         query.read().get("error").map(|code| match code.as_str() {
             "mismatch" => "The two passwords differ. Type the same password twice.",
-            _ => "That password is too short or too easy to guess (common, repetitive, or containing your name or email). Choose another.",
+            _ => crate::accounts::WEAK_PASSWORD,
         })
     };
     view! {
