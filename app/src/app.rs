@@ -11,7 +11,9 @@ use crate::accounts::{
 use crate::audit::AuditPage;
 use crate::home::HomePage;
 use crate::pages::NotFound;
+use crate::connections::MarkPage;
 use crate::staff::{StaffImportPage, StaffPage, WelcomePage};
+use crate::terms::TermsPage;
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -61,6 +63,8 @@ pub fn App() -> impl IntoView {
                     <Route path=(StaticSegment("admin"), StaticSegment("staff")) view=StaffPage ssr=SsrMode::Async />
                     <Route path=(StaticSegment("admin"), StaticSegment("staff"), StaticSegment("import")) view=StaffImportPage ssr=SsrMode::Async />
                     <Route path=(StaticSegment("admin"), StaticSegment("audit")) view=AuditPage ssr=SsrMode::Async />
+                    <Route path=(StaticSegment("admin"), StaticSegment("terms")) view=TermsPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("mark") view=MarkPage ssr=SsrMode::Async />
                 </Routes>
             </main>
             <footer class="site-footer">
@@ -106,6 +110,8 @@ fn SignedInHeader(member: Member, schools: Vec<(i64, String)>) -> impl IntoView 
     // roles that may open it.
     let links: Vec<(&'static str, &'static str, Role)> = vec![
         ("/", "Home", Role::Staff),
+        ("/mark", "Mark connections", Role::Staff),
+        ("/admin/terms", "Terms", Role::Admin),
         ("/admin/staff", "Staff", Role::Admin),
         ("/admin/audit", "Audit log", Role::Admin),
     ];

@@ -5,3 +5,5 @@ pub mod cli;
 pub mod routes;
 pub mod security;
 pub mod staff;
+pub mod terms;
+pub mod marking;

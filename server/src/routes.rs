@@ -63,6 +63,11 @@ pub fn router(state: AppState) -> Router {
             "/admin/staff/{user_id}/link",
             post(crate::staff::issue_link),
         )
+        .route("/mark", post(crate::marking::mark))
+        .route("/mark/concern", post(crate::marking::concern))
+        .route("/admin/terms", post(crate::terms::create))
+        .route("/admin/terms/{term_id}", post(crate::terms::update))
+        .route("/admin/terms/{term_id}/pin", post(crate::terms::pin))
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             shell(options.clone())
         })

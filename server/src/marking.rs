@@ -1,0 +1,101 @@
+//! Form routes of the marking page, for browsers without JavaScript: each
+//! saves, then redirects back to the same filters and page, scrolled to the
+//! row just changed (`/mark?…&saved=ID#student-ID`).
+
+use app::accounts::Role;
+use app::connections::{marking, parse_choice, MarkFilters};
+use app::state::AppState;
+use app::AppError;
+use axum::extract::State;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use serde::Deserialize;
+use tower_sessions::Session;
+
+use crate::auth::{error_response, require_role};
+
+#[derive(Deserialize)]
+pub struct MarkForm {
+    student_id: i64,
+    level: String,
+    #[serde(default)]
+    back: String,
+}
+
+#[derive(Deserialize)]
+pub struct ConcernForm {
+    student_id: i64,
+    action: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    back: String,
+}
+
+/// The marking page with the filters the form came from. The filters are
+/// read and written again, so `back` can only ever lead to `/mark`.
+fn back_to_row(back: &str, student_id: i64) -> Response {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(back).unwrap_or_default();
+    let filters = MarkFilters::from_pairs(|key| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.clone())
+    });
+    let query = filters.to_query();
+    let separator = if query.is_empty() { "" } else { "&" };
+    Redirect::to(&format!(
+        "/mark?{query}{separator}saved={student_id}#student-{student_id}"
+    ))
+    .into_response()
+}
+
+fn today() -> String {
+    app::clock::day_to_string(app::clock::today())
+}
+
+pub async fn mark(
+    State(state): State<AppState>,
+    session: Session,
+    Form(form): Form<MarkForm>,
+) -> Response {
+    let member = match require_role(&session, &state, Role::Staff).await {
+        Ok(member) => member,
+        Err(response) => return response,
+    };
+    let Some(level) = parse_choice(&form.level) else {
+        return error_response(AppError::Invalid("A mark is strong, knows or none.".into()));
+    };
+    let now = app::clock::now();
+    match marking::mark(&state.pool, &member, form.student_id, level, now, &today()).await {
+        Ok(_) => back_to_row(&form.back, form.student_id),
+        Err(error) => error_response(error),
+    }
+}
+
+pub async fn concern(
+    State(state): State<AppState>,
+    session: Session,
+    Form(form): Form<ConcernForm>,
+) -> Response {
+    let member = match require_role(&session, &state, Role::Staff).await {
+        Ok(member) => member,
+        Err(response) => return response,
+    };
+    let raise = form.action != "withdraw";
+    let now = app::clock::now();
+    let outcome = marking::concern(
+        &state.pool,
+        &member,
+        form.student_id,
+        raise,
+        &form.reason,
+        now,
+        &today(),
+    )
+    .await;
+    match outcome {
+        Ok(_) => back_to_row(&form.back, form.student_id),
+        Err(error) => error_response(error),
+    }
+}
