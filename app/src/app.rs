@@ -9,9 +9,9 @@ use crate::accounts::{
     get_me, get_my_schools, Member, PasswordPage, Role, SchoolSwitcher, SignInPage, SignOutButton,
 };
 use crate::audit::AuditPage;
+use crate::connections::MarkPage;
 use crate::home::HomePage;
 use crate::pages::NotFound;
-use crate::connections::MarkPage;
 use crate::staff::{StaffImportPage, StaffPage, WelcomePage};
 use crate::terms::TermsPage;
 

@@ -2,8 +2,8 @@
 
 pub mod auth;
 pub mod cli;
+pub mod marking;
 pub mod routes;
 pub mod security;
 pub mod staff;
 pub mod terms;
-pub mod marking;

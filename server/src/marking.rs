@@ -36,12 +36,8 @@ pub struct ConcernForm {
 /// read and written again, so `back` can only ever lead to `/mark`.
 fn back_to_row(back: &str, student_id: i64) -> Response {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(back).unwrap_or_default();
-    let filters = MarkFilters::from_pairs(|key| {
-        pairs
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.clone())
-    });
+    let filters =
+        MarkFilters::from_pairs(|key| pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()));
     let query = filters.to_query();
     let separator = if query.is_empty() { "" } else { "&" };
     Redirect::to(&format!(

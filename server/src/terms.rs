@@ -69,7 +69,12 @@ pub async fn create(
         let draft = form.draft();
         let id = db::create(&state.pool, admin.school_id, &draft, now).await?;
         let event = Event {
-            detail: Some(format!("{} {}–{}", draft.name.trim(), draft.starts_on, draft.ends_on)),
+            detail: Some(format!(
+                "{} {}–{}",
+                draft.name.trim(),
+                draft.starts_on,
+                draft.ends_on
+            )),
             ..Event::by(&admin, "term.created", Some(format!("term:{id}")))
         };
         record(&state.pool, event, now).await?;
@@ -93,7 +98,12 @@ pub async fn update(
         let draft = form.draft();
         db::update(&state.pool, admin.school_id, term_id, &draft, &today()).await?;
         let event = Event {
-            detail: Some(format!("{} {}–{}", draft.name.trim(), draft.starts_on, draft.ends_on)),
+            detail: Some(format!(
+                "{} {}–{}",
+                draft.name.trim(),
+                draft.starts_on,
+                draft.ends_on
+            )),
             ..Event::by(&admin, "term.changed", Some(format!("term:{term_id}")))
         };
         record(&state.pool, event, now).await?;
@@ -116,12 +126,27 @@ pub async fn pin(
     let now = app::clock::now();
     let outcome = async {
         let term = db::pin(&state.pool, admin.school_id, term_id, pinned, &today()).await?;
-        let action = if pinned { "term.pinned" } else { "term.unpinned" };
-        record(&state.pool, Event::by(&admin, action, Some(format!("term:{term_id}"))), now).await?;
-        Ok(if pinned {
-            format!("“{}” is pinned: marking goes to it until you unpin it.", term.name)
+        let action = if pinned {
+            "term.pinned"
         } else {
-            format!("“{}” is no longer pinned: the current term is the one containing today.", term.name)
+            "term.unpinned"
+        };
+        record(
+            &state.pool,
+            Event::by(&admin, action, Some(format!("term:{term_id}"))),
+            now,
+        )
+        .await?;
+        Ok(if pinned {
+            format!(
+                "“{}” is pinned: marking goes to it until you unpin it.",
+                term.name
+            )
+        } else {
+            format!(
+                "“{}” is no longer pinned: the current term is the one containing today.",
+                term.name
+            )
         })
     };
     back(&session, outcome.await).await

@@ -541,3 +541,144 @@ async fn deactivating_someone_ends_their_open_session() {
         "the session is gone"
     );
 }
+
+/// Without JavaScript: a mark is a form post that comes back to the same
+/// filters, scrolled to the row, and says it was saved.
+#[tokio::test]
+async fn marking_without_javascript_returns_to_the_row_just_marked() {
+    let (pool, _) = demo_pool().await;
+    let mut browser = Browser::new(router(&pool, false));
+    let (email, password, _) = DEMO_ACCOUNTS[2];
+    browser.sign_in(email, password).await;
+    let (student, name): (i64, String) = sqlx::query_as(
+        "SELECT id, COALESCE(preferred_name, first_name) || ' ' || last_name FROM students
+         WHERE is_active = 1 AND grade = 10 ORDER BY last_name, first_name, id LIMIT 1",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    let reply = browser
+        .post_form(
+            "/mark",
+            &[
+                ("student_id", &student.to_string()),
+                ("level", "strong"),
+                ("back", "grade=10&show=all&evil=https://example.com/&page=1"),
+            ],
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        reply.location(),
+        format!("/mark?grade=10&saved={student}#student-{student}")
+    );
+    let page = browser
+        .get(&format!("/mark?grade=10&saved={student}"))
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    let html = without_hydration_markers(&page.body);
+    assert!(
+        html.contains(&format!("Saved for {}.", escaped(&name))),
+        "{html}"
+    );
+    assert!(html.contains(&format!("id=\"student-{student}\"")));
+    let level: String = sqlx::query_scalar(
+        "SELECT level FROM connections c JOIN users u ON u.id = c.staff_id
+         WHERE u.email = $1 AND c.student_id = $2 AND c.removed_at IS NULL",
+    )
+    .bind(email)
+    .bind(student)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(level, "strong");
+
+    // A `back` that is not marking filters leads nowhere but /mark.
+    let reply = browser
+        .post_form(
+            "/mark",
+            &[
+                ("student_id", &student.to_string()),
+                ("level", "none"),
+                ("back", "//example.com"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        reply.location(),
+        format!("/mark?saved={student}#student-{student}")
+    );
+    // Nonsense is refused, not guessed.
+    let reply = browser
+        .post_form(
+            "/mark",
+            &[("student_id", &student.to_string()), ("level", "best")],
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+/// A concern's reason is seen by its author, and counted for counselors;
+/// another staff member's page never contains it.
+#[tokio::test]
+async fn a_concern_is_never_shown_to_other_staff() {
+    let (pool, _) = demo_pool().await;
+    let router = router(&pool, false);
+    let student: i64 = sqlx::query_scalar(
+        "SELECT id FROM students WHERE is_active = 1 AND id NOT IN (SELECT student_id FROM concerns)
+         ORDER BY last_name, first_name, id LIMIT 1",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    let reason = "Sleeping in class since the move";
+    let mut counselor = Browser::new(router.clone());
+    counselor
+        .sign_in(DEMO_ACCOUNTS[1].0, DEMO_ACCOUNTS[1].1)
+        .await;
+    let reply = counselor
+        .post_form(
+            "/mark/concern",
+            &[
+                ("student_id", &student.to_string()),
+                ("action", "raise"),
+                ("reason", reason),
+            ],
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER);
+    let own = counselor.get("/mark").await;
+    assert!(own.body.contains(reason), "the author sees their reason");
+
+    let mut staff = Browser::new(router.clone());
+    staff.sign_in(DEMO_ACCOUNTS[2].0, DEMO_ACCOUNTS[2].1).await;
+    let page = staff.get("/mark").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains(&format!("student-{student}")));
+    assert!(!page.body.contains(reason));
+    assert!(
+        !page.body.contains("from other staff"),
+        "staff see no count of others' concerns"
+    );
+    let list = staff
+        .post_form(
+            "/api/mark_list",
+            &[
+                ("filters[q]", ""),
+                ("filters[homeroom]", ""),
+                ("filters[show]", "All"),
+                ("filters[page]", "1"),
+            ],
+        )
+        .await;
+    assert!(!list.body.contains(reason));
+
+    let mut admin = Browser::new(router);
+    admin.sign_in(DEMO_ACCOUNTS[0].0, DEMO_ACCOUNTS[0].1).await;
+    let page = admin.get("/mark").await;
+    assert!(
+        !page.body.contains(reason),
+        "admins see the count here, not the reason"
+    );
+    assert!(page.body.contains("from other staff"));
+}

@@ -204,14 +204,20 @@ pub async fn list(
 }
 
 async fn active_count(pool: &SqlitePool, school_id: i64) -> Result<i64, AppError> {
-    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM students WHERE school_id = $1 AND is_active = 1")
-        .bind(school_id)
-        .fetch_one(pool)
-        .await?)
+    Ok(
+        sqlx::query_scalar("SELECT COUNT(*) FROM students WHERE school_id = $1 AND is_active = 1")
+            .bind(school_id)
+            .fetch_one(pool)
+            .await?,
+    )
 }
 
 /// The viewer's marks and the school's coverage in the term.
-pub async fn progress(pool: &SqlitePool, member: &Member, term_id: i64) -> Result<Progress, AppError> {
+pub async fn progress(
+    pool: &SqlitePool,
+    member: &Member,
+    term_id: i64,
+) -> Result<Progress, AppError> {
     let (marked, strong, connected, active): (i64, i64, i64, i64) = sqlx::query_as(
         "SELECT
             (SELECT COUNT(*) FROM connections c
@@ -266,8 +272,8 @@ pub async fn mark(
     now: i64,
     today: &str,
 ) -> Result<MarkSaved, AppError> {
-    let term = open_term(pool, member.school_id, today).await?;
     active_student(pool, member.school_id, student_id).await?;
+    let term = open_term(pool, member.school_id, today).await?;
     let mark = super::db::Mark {
         school_id: member.school_id,
         term_id: term.id,
@@ -296,8 +302,8 @@ pub async fn concern(
     now: i64,
     today: &str,
 ) -> Result<Option<String>, AppError> {
-    let term = open_term(pool, member.school_id, today).await?;
     active_student(pool, member.school_id, student_id).await?;
+    let term = open_term(pool, member.school_id, today).await?;
     let reason = reason.trim();
     if reason.chars().count() > REASON_MAX {
         return Err(AppError::Invalid(format!(
@@ -348,7 +354,11 @@ pub async fn concern(
         .execute(&mut *tx)
         .await?;
     }
-    let action = if raise { "concern.raised" } else { "concern.withdrawn" };
+    let action = if raise {
+        "concern.raised"
+    } else {
+        "concern.withdrawn"
+    };
     crate::audit::db::record(
         &mut *tx,
         crate::audit::db::Event::by(member, action, Some(format!("student:{student_id}"))),
@@ -365,7 +375,10 @@ mod tests {
 
     #[test]
     fn names_use_the_preferred_name() {
-        assert_eq!(display_name("Robert", Some("Bobby"), "Nakamura"), "Bobby Nakamura");
+        assert_eq!(
+            display_name("Robert", Some("Bobby"), "Nakamura"),
+            "Bobby Nakamura"
+        );
         assert_eq!(display_name("Zoë", Some("  "), "D'Angelo"), "Zoë D'Angelo");
         assert_eq!(display_name("Ana", None, "de la Cruz"), "Ana de la Cruz");
     }

@@ -124,9 +124,13 @@ impl MarkFilters {
     /// Reads the filters from query pairs; anything unreadable is ignored.
     pub fn from_pairs(get: impl Fn(&str) -> Option<String>) -> MarkFilters {
         MarkFilters {
-            q: get("q").map(|q| q.trim().chars().take(100).collect()).unwrap_or_default(),
+            q: get("q")
+                .map(|q| q.trim().chars().take(100).collect())
+                .unwrap_or_default(),
             grade: get("grade").and_then(|g| g.trim().parse().ok()),
-            homeroom: get("homeroom").map(|h| h.trim().to_string()).unwrap_or_default(),
+            homeroom: get("homeroom")
+                .map(|h| h.trim().to_string())
+                .unwrap_or_default(),
             show: Show::parse(&get("show").unwrap_or_default()),
             page: get("page")
                 .and_then(|p| p.parse().ok())
@@ -297,7 +301,13 @@ mod tests {
             "page" => Some("0".to_string()),
             _ => None,
         };
-        assert_eq!(MarkFilters::from_pairs(get), MarkFilters { page: 1, ..Default::default() });
+        assert_eq!(
+            MarkFilters::from_pairs(get),
+            MarkFilters {
+                page: 1,
+                ..Default::default()
+            }
+        );
     }
 
     #[test]

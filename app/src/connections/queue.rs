@@ -116,9 +116,13 @@ impl Queue {
     /// A row on screen; if a mark for its student is still queued, the row
     /// shows that mark rather than the server's.
     pub fn register(&self, student_id: i64, row: RowSignals) {
-        self.rows.try_update_value(|rows| rows.insert(student_id, row));
+        self.rows
+            .try_update_value(|rows| rows.insert(student_id, row));
         if let Some(choice) = self.queued(student_id) {
-            row.show(choice, Status::Waiting("Not saved yet — will be sent".into()));
+            row.show(
+                choice,
+                Status::Waiting("Not saved yet — will be sent".into()),
+            );
         }
     }
 
@@ -150,7 +154,10 @@ impl Queue {
             let queued = self.pending.try_get_value().unwrap_or_default();
             for (id, choice) in &queued {
                 if let Some(row) = self.row(*id) {
-                    row.show(*choice, Status::Waiting("Not saved yet — sending now".into()));
+                    row.show(
+                        *choice,
+                        Status::Waiting("Not saved yet — sending now".into()),
+                    );
                 }
             }
             self.announce(format!(
@@ -208,7 +215,10 @@ impl Queue {
 
     async fn drain(self) {
         loop {
-            let Some((student_id, choice)) = self.pending.try_with_value(|p| p.first().copied()).flatten()
+            let Some((student_id, choice)) = self
+                .pending
+                .try_with_value(|p| p.first().copied())
+                .flatten()
             else {
                 break;
             };
@@ -257,7 +267,10 @@ impl Queue {
                     self.pause_ms.try_set_value(pause);
                     self.sending.try_set_value(false);
                     let queue = self;
-                    set_timeout(move || queue.kick(), std::time::Duration::from_millis(pause));
+                    set_timeout(
+                        move || queue.kick(),
+                        std::time::Duration::from_millis(pause),
+                    );
                     return;
                 }
                 Err(error) => {
@@ -266,7 +279,8 @@ impl Queue {
                     });
                     self.save();
                     if let Some(row) = self.row(student_id) {
-                        row.status.try_set(Status::Failed(format!("Not saved: {error}")));
+                        row.status
+                            .try_set(Status::Failed(format!("Not saved: {error}")));
                         let name = row.name.try_get_value().unwrap_or_default();
                         self.announce(format!("{name}: mark not saved. {error}"));
                     }

@@ -14,7 +14,7 @@ fn today() -> String {
 }
 
 /// The current term, filter choices and the viewer's capabilities.
-#[server]
+#[server(endpoint = "mark_setup")]
 pub async fn get_mark_setup() -> Result<MarkSetup, AppError> {
     use crate::accounts::{gate, Role};
     let member = gate::require(Role::Staff).await?;
@@ -23,7 +23,7 @@ pub async fn get_mark_setup() -> Result<MarkSetup, AppError> {
 }
 
 /// One page of students with the viewer's marks, for the filters.
-#[server]
+#[server(endpoint = "mark_list")]
 pub async fn get_mark_list(filters: MarkFilters) -> Result<MarkList, AppError> {
     use crate::accounts::{gate, Role};
     let member = gate::require(Role::Staff).await?;
@@ -40,7 +40,15 @@ pub async fn save_mark(student_id: i64, level: String) -> Result<MarkSaved, AppE
     let level = super::parse_choice(&level)
         .ok_or_else(|| AppError::Invalid("A mark is strong, knows or none.".into()))?;
     let pool = crate::state::pool()?;
-    let saved = super::marking::mark(&pool, &member, student_id, level, crate::clock::now(), &today()).await;
+    let saved = super::marking::mark(
+        &pool,
+        &member,
+        student_id,
+        level,
+        crate::clock::now(),
+        &today(),
+    )
+    .await;
     if let Err(error) = &saved {
         error.set_response_status();
     }

@@ -116,7 +116,7 @@ fn FilterForm(setup: MarkSetup, filters: Memo<MarkFilters>) -> impl IntoView {
     let homeroom = RwSignal::new(initial.homeroom.clone());
     let show = RwSignal::new(initial.show.as_str().to_string());
     let navigate = use_navigate();
-    let go = StoredValue::new_local(move || {
+    let go = move || {
         let wanted = MarkFilters::from_pairs(|key| {
             Some(match key {
                 "q" => q.get_untracked(),
@@ -134,32 +134,40 @@ fn FilterForm(setup: MarkSetup, filters: Memo<MarkFilters>) -> impl IntoView {
                 ..Default::default()
             },
         );
-    });
-    let typed = StoredValue::new(0u32);
-    let on_search = move |ev: leptos::ev::Event| {
-        q.set(event_target_value(&ev));
-        // Wait for a pause in typing before asking the server.
-        typed.update_value(|n| *n += 1);
-        let at = typed.get_value();
-        set_timeout(
-            move || {
-                if typed.try_get_value() == Some(at) {
-                    go.with_value(|go| go());
-                }
-            },
-            std::time::Duration::from_millis(250),
-        );
     };
-    let on_change = move |signal: RwSignal<String>| {
+    let typed = StoredValue::new(0u32);
+    let on_search = {
+        let go = go.clone();
         move |ev: leptos::ev::Event| {
-            signal.set(event_target_value(&ev));
-            go.with_value(|go| go());
+            q.set(event_target_value(&ev));
+            // Wait for a pause in typing before asking the server.
+            typed.update_value(|n| *n += 1);
+            let at = typed.get_value();
+            let go = go.clone();
+            set_timeout(
+                move || {
+                    if typed.try_get_value() == Some(at) {
+                        go();
+                    }
+                },
+                std::time::Duration::from_millis(250),
+            );
+        }
+    };
+    let on_change = {
+        let go = go.clone();
+        move |signal: RwSignal<String>| {
+            let go = go.clone();
+            move |ev: leptos::ev::Event| {
+                signal.set(event_target_value(&ev));
+                go();
+            }
         }
     };
     view! {
         <form method="get" action="/mark" class="filters" role="search" on:submit=move |ev| {
             ev.prevent_default();
-            go.with_value(|go| go());
+            go();
         }>
             <div>
                 <label for="mark-search">"Search students"</label>
@@ -220,7 +228,12 @@ fn StudentTable(
             format::count(list.total)
         )
     };
-    let saved_name = saved.and_then(|id| list.rows.iter().find(|r| r.id == id).map(|r| r.name.clone()));
+    let saved_name = saved.and_then(|id| {
+        list.rows
+            .iter()
+            .find(|r| r.id == id)
+            .map(|r| r.name.clone())
+    });
     view! {
         <ProgressLine progress />
         {saved_name.map(|name| view! { <p class="notice" role="status">{format!("Saved for {name}.")}</p> })}
@@ -293,7 +306,12 @@ fn mark_text(level: Option<Level>) -> (&'static str, &'static str) {
 }
 
 #[component]
-fn StudentRowView(row: StudentRow, back: String, just_saved: bool, sees_concerns: bool) -> impl IntoView {
+fn StudentRowView(
+    row: StudentRow,
+    back: String,
+    just_saved: bool,
+    sees_concerns: bool,
+) -> impl IntoView {
     let queue = expect_context::<Queue>();
     let signals = RowSignals::new(&row, just_saved);
     queue.register(row.id, signals);
@@ -381,7 +399,12 @@ fn StudentRowView(row: StudentRow, back: String, just_saved: bool, sees_concerns
 /// The private concern flag: a disclosure with an optional reason. Only
 /// the person who raised it, counselors and admins ever see it.
 #[component]
-fn ConcernControl(student_id: i64, name: String, back: String, my_concern: Option<String>) -> impl IntoView {
+fn ConcernControl(
+    student_id: i64,
+    name: String,
+    back: String,
+    my_concern: Option<String>,
+) -> impl IntoView {
     let raised = RwSignal::new(my_concern.is_some());
     let reason = RwSignal::new(my_concern.unwrap_or_default());
     let message = RwSignal::new(String::new());
@@ -441,7 +464,7 @@ fn ConcernControl(student_id: i64, name: String, back: String, my_concern: Optio
                         "Withdraw concern"
                     </button>
                 </Show>
-                <span class="row-status" aria-live="polite">{move || message.get()}</span>
+                <span class="row-status concern-status" aria-live="polite">{move || message.get()}</span>
             </form>
         </details>
     }

@@ -106,20 +106,30 @@ async fn check(
 ) -> Result<Draft, AppError> {
     let name = draft.name.trim();
     if name.is_empty() {
-        return Err(AppError::Invalid("Give the term a name, such as “Fall 2026”.".into()));
+        return Err(AppError::Invalid(
+            "Give the term a name, such as “Fall 2026”.".into(),
+        ));
     }
     if name.chars().count() > 80 {
-        return Err(AppError::Invalid("Keep the term's name under 80 characters.".into()));
+        return Err(AppError::Invalid(
+            "Keep the term's name under 80 characters.".into(),
+        ));
     }
     let day = |text: &str, which: &str| {
         crate::clock::parse_day(text.trim())
             .map(crate::clock::day_to_string)
-            .ok_or_else(|| AppError::Invalid(format!("The {which} date is not a date. Use the date picker or type it as YYYY-MM-DD.")))
+            .ok_or_else(|| {
+                AppError::Invalid(format!(
+                    "The {which} date is not a date. Use the date picker or type it as YYYY-MM-DD."
+                ))
+            })
     };
     let starts_on = day(&draft.starts_on, "first")?;
     let ends_on = day(&draft.ends_on, "last")?;
     if starts_on > ends_on {
-        return Err(AppError::Invalid("The term's last day is before its first day.".into()));
+        return Err(AppError::Invalid(
+            "The term's last day is before its first day.".into(),
+        ));
     }
     let overlapping: Option<String> = sqlx::query_scalar(
         "SELECT name FROM terms
@@ -137,15 +147,18 @@ async fn check(
             "Those dates overlap “{other}”. Terms cannot overlap: change the dates of one of them."
         )));
     }
-    let taken: Option<i64> =
-        sqlx::query_scalar("SELECT id FROM terms WHERE school_id = $1 AND name = $2 AND id IS NOT $3")
-            .bind(school_id)
-            .bind(name)
-            .bind(editing)
-            .fetch_optional(pool)
-            .await?;
+    let taken: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM terms WHERE school_id = $1 AND name = $2 AND id IS NOT $3",
+    )
+    .bind(school_id)
+    .bind(name)
+    .bind(editing)
+    .fetch_optional(pool)
+    .await?;
     if taken.is_some() {
-        return Err(AppError::Invalid(format!("Another term is already called “{name}”.")));
+        return Err(AppError::Invalid(format!(
+            "Another term is already called “{name}”."
+        )));
     }
     Ok(Draft {
         name: name.to_string(),
@@ -218,11 +231,13 @@ pub async fn pin(
         return Err(AppError::Invalid(PAST_IS_READ_ONLY.into()));
     }
     let mut tx = pool.begin().await?;
-    sqlx::query("UPDATE terms SET is_pinned = 0 WHERE school_id = $1 AND (is_pinned = 1 OR id = $2)")
-        .bind(school_id)
-        .bind(term_id)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "UPDATE terms SET is_pinned = 0 WHERE school_id = $1 AND (is_pinned = 1 OR id = $2)",
+    )
+    .bind(school_id)
+    .bind(term_id)
+    .execute(&mut *tx)
+    .await?;
     if pinned {
         sqlx::query("UPDATE terms SET is_pinned = 1 WHERE school_id = $1 AND id = $2")
             .bind(school_id)

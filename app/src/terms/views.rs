@@ -32,7 +32,10 @@ fn Terms(overview: TermsOverview) -> impl IntoView {
         today,
         flash,
     } = overview;
-    let current = terms.iter().find(|term| Some(term.id) == current_id).cloned();
+    let current = terms
+        .iter()
+        .find(|term| Some(term.id) == current_id)
+        .cloned();
     view! {
         <h1>"Terms"</h1>
         {flash.map(|flash| match flash {
@@ -83,7 +86,11 @@ fn Terms(overview: TermsOverview) -> impl IntoView {
 #[component]
 fn TermRow(term: Term, is_current: bool, today: String) -> impl IntoView {
     let status = if is_current {
-        if term.is_pinned { "Current (pinned)" } else { "Current" }
+        if term.is_pinned {
+            "Current (pinned)"
+        } else {
+            "Current"
+        }
     } else if term.is_past(&today) {
         "Ended (read-only)"
     } else if term.starts_on.as_str() > today.as_str() {
