@@ -25,7 +25,7 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help run test tools test-tools build lint rust-test e2e release
+.PHONY: help run test tools test-tools build lint rust-test e2e release bench
 
 help:
 	@echo "make run   - build and start Tether with a demo school at http://$(DEMO_ADDR)/"
@@ -53,6 +53,11 @@ rust-test:
 
 e2e:
 	cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npx playwright test
+
+# Benchmarks on a release build, on loopback; each prints its figures and
+# how to reproduce them.
+bench: tools
+	cargo bench -p server --bench marking
 
 # A release build (smaller, faster wasm; needs wasm-opt).
 release: tools

@@ -79,6 +79,23 @@ pub async fn current(pool: &SqlitePool, mark: Mark) -> Result<Option<Level>, App
     Ok(level.as_deref().and_then(Level::parse))
 }
 
+/// How many adults have a strong connection with the student in the term
+/// now (from the live marks' index).
+pub async fn strong_count_now(
+    pool: &SqlitePool,
+    term_id: i64,
+    student_id: i64,
+) -> Result<i64, AppError> {
+    Ok(sqlx::query_scalar(
+        "SELECT COUNT(*) FROM connections INDEXED BY connections_live_by_student
+         WHERE term_id = $1 AND student_id = $2 AND level = 'strong' AND removed_at IS NULL",
+    )
+    .bind(term_id)
+    .bind(student_id)
+    .fetch_one(pool)
+    .await?)
+}
+
 /// How many adults have a strong connection with the student in the term,
 /// as of `at` (so past dates can be recomputed from the history).
 pub async fn strong_count_at(
