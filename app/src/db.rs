@@ -100,3 +100,16 @@ fn describe(error: &sqlx::Error) -> String {
         other => other.to_string(),
     }
 }
+
+/// SQLite lets one writer in at a time, and a connection that finds the
+/// database busy sleeps (1, 2, 5, 10 … ms) before trying again — under many
+/// people marking at once that wastes more time than the writes take.
+/// Frequent writers (marks, concerns) take their turn here first, so they
+/// queue in order inside the process instead of sleeping.
+static WRITER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// Waits for this process's turn to write; the turn ends when the guard
+/// is dropped (after the transaction commits).
+pub async fn write_turn() -> tokio::sync::MutexGuard<'static, ()> {
+    WRITER.lock().await
+}

@@ -67,8 +67,32 @@ struct Row {
     last_term: Option<String>,
     my_concern: Option<String>,
     other_concerns: i64,
-    total: i64,
 }
+
+/// The marking list's search and filters, shared by its count and its page.
+const LIST_FILTERS: &str = r#"
+    WHERE s.school_id = $1 AND s.is_active = 1
+      AND ($4 = ''
+           OR (s.first_name || ' ' || s.last_name) LIKE $4 ESCAPE '\'
+           OR (COALESCE(s.preferred_name, '') || ' ' || s.last_name) LIKE $4 ESCAPE '\'
+           OR s.sis_id LIKE $4 ESCAPE '\')
+      AND ($5 IS NULL OR s.grade = $5)
+      AND ($6 = '' OR s.homeroom = $6)
+      AND CASE $7
+            WHEN 'unconnected' THEN NOT EXISTS (
+                SELECT 1 FROM connections x INDEXED BY connections_live_strong
+                WHERE x.term_id = $2 AND x.student_id = s.id
+                  AND x.removed_at IS NULL AND x.level = 'strong')
+            WHEN 'marked' THEN EXISTS (
+                SELECT 1 FROM connections x
+                WHERE x.term_id = $2 AND x.staff_id = $3 AND x.student_id = s.id
+                  AND x.removed_at IS NULL)
+            WHEN 'classes' THEN EXISTS (
+                SELECT 1 FROM class_students cs
+                JOIN class_staff cf ON cf.class_id = cs.class_id
+                WHERE cs.student_id = s.id AND cf.staff_id = $3 AND cf.school_id = $1)
+            ELSE 1 END
+"#;
 
 /// The name a student is called by: preferred (or first) name, last name.
 pub fn display_name(first: &str, preferred: Option<&str>, last: &str) -> String {
@@ -112,21 +136,30 @@ pub async fn list(
         like_pattern(&filters.q)
     };
     let page = filters.page.max(1);
-    let rows = sqlx::query_as::<_, Row>(
-        r#"WITH strong AS (
-               SELECT student_id, COUNT(*) AS n FROM connections INDEXED BY connections_live_strong
-               WHERE term_id = $2 AND level = 'strong' AND removed_at IS NULL
-               GROUP BY student_id),
-           mine AS (
-               SELECT student_id, level FROM connections
-               WHERE term_id = $2 AND staff_id = $3 AND removed_at IS NULL),
-           last AS (
-               SELECT student_id, level FROM connections
-               WHERE term_id = $4 AND staff_id = $3 AND removed_at IS NULL)
-           SELECT s.id, s.sis_id, s.first_name, s.last_name, s.preferred_name, s.grade, s.homeroom,
-                  COALESCE(strong.n, 0) AS strong,
-                  mine.level AS mine,
-                  last.level AS last_term,
+    // $1 school, $2 term, $3 viewer, $4 search, $5 grade, $6 homeroom, $7 show.
+    let total: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM students s {LIST_FILTERS}"))
+        .bind(member.school_id)
+        .bind(term_id)
+        .bind(member.user_id)
+        .bind(&search)
+        .bind(filters.grade)
+        .bind(&filters.homeroom)
+        .bind(filters.show.as_str())
+        .fetch_one(pool)
+        .await?;
+    // Then $8 previous term, $9 limit, $10 offset, $11 sees concerns. Every
+    // per-student figure is a probe of an index, made for the page's rows only.
+    let rows = sqlx::query_as::<_, Row>(&format!(
+        r#"SELECT s.id, s.sis_id, s.first_name, s.last_name, s.preferred_name, s.grade, s.homeroom,
+                  (SELECT COUNT(*) FROM connections x INDEXED BY connections_live_strong
+                   WHERE x.term_id = $2 AND x.student_id = s.id
+                     AND x.removed_at IS NULL AND x.level = 'strong') AS strong,
+                  (SELECT x.level FROM connections x
+                   WHERE x.term_id = $2 AND x.staff_id = $3 AND x.student_id = s.id
+                     AND x.removed_at IS NULL) AS mine,
+                  (SELECT x.level FROM connections x
+                   WHERE x.term_id = $8 AND x.staff_id = $3 AND x.student_id = s.id
+                     AND x.removed_at IS NULL) AS last_term,
                   (SELECT COALESCE(k.reason, '') FROM concerns k
                    WHERE k.term_id = $2 AND k.student_id = s.id AND k.raised_by = $3
                      AND k.resolved_at IS NULL) AS my_concern,
@@ -134,44 +167,25 @@ pub async fn list(
                       (SELECT COUNT(*) FROM concerns k
                        WHERE k.term_id = $2 AND k.student_id = s.id AND k.raised_by <> $3
                          AND k.resolved_at IS NULL)
-                  ELSE 0 END AS other_concerns,
-                  COUNT(*) OVER () AS total
+                  ELSE 0 END AS other_concerns
            FROM students s
-           LEFT JOIN strong ON strong.student_id = s.id
-           LEFT JOIN mine ON mine.student_id = s.id
-           LEFT JOIN last ON last.student_id = s.id
-           WHERE s.school_id = $1 AND s.is_active = 1
-             AND ($5 = ''
-                  OR (s.first_name || ' ' || s.last_name) LIKE $5 ESCAPE '\'
-                  OR (COALESCE(s.preferred_name, '') || ' ' || s.last_name) LIKE $5 ESCAPE '\'
-                  OR s.sis_id LIKE $5 ESCAPE '\')
-             AND ($6 IS NULL OR s.grade = $6)
-             AND ($7 = '' OR s.homeroom = $7)
-             AND CASE $8
-                   WHEN 'unconnected' THEN strong.n IS NULL
-                   WHEN 'marked' THEN mine.level IS NOT NULL
-                   WHEN 'classes' THEN EXISTS (
-                       SELECT 1 FROM class_students cs
-                       JOIN class_staff cf ON cf.class_id = cs.class_id
-                       WHERE cs.student_id = s.id AND cf.staff_id = $3 AND cf.school_id = $1)
-                   ELSE 1 END
+           {LIST_FILTERS}
            ORDER BY s.last_name COLLATE NOCASE, s.first_name COLLATE NOCASE, s.id
-           LIMIT $9 OFFSET $10"#,
-    )
+           LIMIT $9 OFFSET $10"#
+    ))
     .bind(member.school_id)
     .bind(term_id)
     .bind(member.user_id)
-    .bind(previous_id)
     .bind(&search)
     .bind(filters.grade)
     .bind(&filters.homeroom)
     .bind(filters.show.as_str())
+    .bind(previous_id)
     .bind(PAGE_SIZE as i64)
     .bind(((page - 1) * PAGE_SIZE) as i64)
     .bind(member.can(Role::Counselor))
     .fetch_all(pool)
     .await?;
-    let total = rows.first().map(|r| r.total).unwrap_or(0);
     let rows = rows
         .into_iter()
         .map(|r| StudentRow {
@@ -226,17 +240,8 @@ pub async fn progress(
             (SELECT COUNT(*) FROM connections c
              JOIN students s ON s.school_id = c.school_id AND s.id = c.student_id AND s.is_active = 1
              WHERE c.term_id = $2 AND c.staff_id = $3 AND c.removed_at IS NULL AND c.level = 'strong'),
-            -- Students with a live strong mark, less the inactive ones among
-            -- them (few): cheaper than joining every mark to its student.
-            (SELECT COUNT(*) FROM (
-                 SELECT student_id FROM connections INDEXED BY connections_live_strong
-                 WHERE term_id = $2 AND removed_at IS NULL AND level = 'strong'
-                 GROUP BY student_id))
-            - (SELECT COUNT(*) FROM students s
-               WHERE s.school_id = $1 AND s.is_active = 0 AND EXISTS (
-                   SELECT 1 FROM connections c INDEXED BY connections_live_strong
-                   WHERE c.term_id = $2 AND c.student_id = s.id
-                     AND c.removed_at IS NULL AND c.level = 'strong')),
+            -- Kept by triggers (migration 0003).
+            (SELECT connected FROM term_coverage WHERE term_id = $2),
             (SELECT COUNT(*) FROM students WHERE school_id = $1 AND is_active = 1)",
     )
     .bind(member.school_id)
@@ -319,6 +324,7 @@ pub async fn concern(
         )));
     }
     let stored = (!reason.is_empty()).then_some(reason);
+    let _turn = crate::db::write_turn().await;
     let mut tx = pool.begin().await?;
     if raise {
         let updated = sqlx::query(
