@@ -10,6 +10,7 @@ pub mod error;
 pub mod format;
 pub mod home;
 pub mod pages;
+pub mod roster;
 pub mod schools;
 pub mod staff;
 pub mod terms;

@@ -1,0 +1,403 @@
+//! Comparing a parsed roster with the school's students, and applying it in
+//! one transaction: either every change lands or none does.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use sqlx::{QueryBuilder, Sqlite, SqlitePool};
+
+use super::parse::Parsed;
+use super::{Changed, Mode, Named, Preview, RosterStudent};
+use crate::AppError;
+
+#[derive(sqlx::FromRow)]
+struct Existing {
+    id: i64,
+    sis_id: String,
+    first_name: String,
+    last_name: String,
+    preferred_name: Option<String>,
+    grade: i64,
+    homeroom: Option<String>,
+    is_active: bool,
+}
+
+/// What applying does, row by row.
+#[derive(Default)]
+struct Plan<'a> {
+    inserts: Vec<&'a RosterStudent>,
+    /// (student id, new values, whether it comes back, whether its
+    /// attributes change)
+    updates: Vec<(i64, &'a RosterStudent, bool, bool)>,
+    deactivate: Vec<i64>,
+}
+
+fn name_of(first: &str, preferred: Option<&str>, last: &str) -> String {
+    crate::connections::marking::display_name(first, preferred, last)
+}
+
+async fn load(
+    pool: &SqlitePool,
+    school_id: i64,
+) -> Result<(Vec<Existing>, HashMap<i64, BTreeMap<String, String>>), AppError> {
+    let students = sqlx::query_as::<_, Existing>(
+        "SELECT id, sis_id, first_name, last_name, preferred_name, grade, homeroom, is_active
+         FROM students WHERE school_id = $1",
+    )
+    .bind(school_id)
+    .fetch_all(pool)
+    .await?;
+    let rows: Vec<(i64, String, String)> = sqlx::query_as(
+        "SELECT student_id, name, value FROM student_attributes WHERE school_id = $1",
+    )
+    .bind(school_id)
+    .fetch_all(pool)
+    .await?;
+    let mut attributes: HashMap<i64, BTreeMap<String, String>> = HashMap::new();
+    for (student, name, value) in rows {
+        attributes.entry(student).or_default().insert(name, value);
+    }
+    Ok((students, attributes))
+}
+
+fn show(value: Option<&str>) -> String {
+    match value {
+        Some(v) if !v.is_empty() => format!("“{v}”"),
+        _ => "(none)".to_string(),
+    }
+}
+
+/// Compares the file with the school's students.
+fn compare<'a>(
+    existing: &[Existing],
+    attributes: &HashMap<i64, BTreeMap<String, String>>,
+    parsed: &'a Parsed,
+    mode: Mode,
+    file_name: &str,
+) -> (Preview, Plan<'a>) {
+    let by_sis: HashMap<&str, &Existing> =
+        existing.iter().map(|e| (e.sis_id.as_str(), e)).collect();
+    let mut preview = Preview {
+        file_name: file_name.to_string(),
+        format: parsed.format.clone(),
+        mode,
+        rejections: parsed.rejections.clone(),
+        active_before: existing.iter().filter(|e| e.is_active).count() as i64,
+        ..Preview::default()
+    };
+    let mut plan = Plan::default();
+    let no_attributes = BTreeMap::new();
+    for student in &parsed.students {
+        let name = name_of(
+            &student.first_name,
+            student.preferred_name.as_deref(),
+            &student.last_name,
+        );
+        let named = Named {
+            sis_id: student.sis_id.clone(),
+            name: name.clone(),
+        };
+        let Some(old) = by_sis.get(student.sis_id.as_str()) else {
+            preview.new.push(named);
+            plan.inserts.push(student);
+            continue;
+        };
+        let mut changes = Vec::new();
+        let mut field = |label: &str, old: Option<&str>, new: Option<&str>| {
+            if old.unwrap_or("") != new.unwrap_or("") {
+                changes.push(format!("{label} {} → {}", show(old), show(new)));
+            }
+        };
+        field(
+            "first name",
+            Some(&old.first_name),
+            Some(&student.first_name),
+        );
+        field("last name", Some(&old.last_name), Some(&student.last_name));
+        field(
+            "preferred name",
+            old.preferred_name.as_deref(),
+            student.preferred_name.as_deref(),
+        );
+        field(
+            "homeroom",
+            old.homeroom.as_deref(),
+            student.homeroom.as_deref(),
+        );
+        if old.grade != student.grade {
+            changes.push(format!(
+                "grade {} → {}",
+                crate::format::grade(old.grade),
+                crate::format::grade(student.grade)
+            ));
+        }
+        let had = attributes.get(&old.id).unwrap_or(&no_attributes);
+        let mut attributes_change = false;
+        for column in &parsed.attribute_columns {
+            let new = student
+                .attributes
+                .iter()
+                .find(|(n, _)| n == column)
+                .map(|(_, v)| v.as_str());
+            let before = had.get(column).map(String::as_str);
+            if before != new {
+                attributes_change = true;
+                changes.push(format!("{column} {} → {}", show(before), show(new)));
+            }
+        }
+        let returns = !old.is_active;
+        let any_change = !changes.is_empty();
+        if returns {
+            preview.reactivated.push(named.clone());
+        }
+        if !changes.is_empty() {
+            preview.changed.push(Changed {
+                sis_id: student.sis_id.clone(),
+                name,
+                changes,
+            });
+        } else if !returns {
+            preview.unchanged += 1;
+        }
+        if returns || any_change {
+            plan.updates
+                .push((old.id, student, returns, attributes_change));
+        }
+    }
+    if mode == Mode::Full {
+        let in_file: HashSet<&str> = parsed
+            .students
+            .iter()
+            .map(|s| s.sis_id.as_str())
+            .chain(parsed.rejected_ids.iter().map(String::as_str))
+            .collect();
+        for old in existing
+            .iter()
+            .filter(|e| e.is_active && !in_file.contains(e.sis_id.as_str()))
+        {
+            preview.deactivated.push(Named {
+                sis_id: old.sis_id.clone(),
+                name: name_of(
+                    &old.first_name,
+                    old.preferred_name.as_deref(),
+                    &old.last_name,
+                ),
+            });
+            plan.deactivate.push(old.id);
+        }
+    }
+    // The same name twice with different ids: often a duplicate record.
+    let mut names: HashMap<(String, String), Vec<&str>> = HashMap::new();
+    for student in &parsed.students {
+        names
+            .entry((
+                student.first_name.to_lowercase(),
+                student.last_name.to_lowercase(),
+            ))
+            .or_default()
+            .push(&student.sis_id);
+    }
+    let mut twins: Vec<String> = names
+        .into_iter()
+        .filter(|(_, ids)| ids.len() > 1)
+        .map(|(_, ids)| {
+            let student = parsed
+                .students
+                .iter()
+                .find(|s| s.sis_id == ids[0])
+                .expect("listed");
+            format!(
+                "{} {} appears {} times, with student IDs {}: check they are different students.",
+                student.first_name,
+                student.last_name,
+                ids.len(),
+                ids.join(", ")
+            )
+        })
+        .collect();
+    twins.sort();
+    preview.warnings.extend(twins);
+    (preview, plan)
+}
+
+/// What importing `parsed` would do, changing nothing.
+pub async fn preview(
+    pool: &SqlitePool,
+    school_id: i64,
+    parsed: &Parsed,
+    mode: Mode,
+    file_name: &str,
+) -> Result<Preview, AppError> {
+    let (existing, attributes) = load(pool, school_id).await?;
+    Ok(compare(&existing, &attributes, parsed, mode, file_name).0)
+}
+
+/// Who applied an import: a person, or the command line.
+pub struct Importer {
+    pub user_id: Option<i64>,
+}
+
+const BATCH: usize = 2_000;
+
+/// Applies the roster in one transaction and records it in the import
+/// history. Returns what was done.
+pub async fn apply(
+    pool: &SqlitePool,
+    school_id: i64,
+    parsed: &Parsed,
+    mode: Mode,
+    file_name: &str,
+    by: Importer,
+    now: i64,
+) -> Result<Preview, AppError> {
+    let _turn = crate::db::write_turn().await;
+    let (existing, attributes) = load(pool, school_id).await?;
+    let (preview, plan) = compare(&existing, &attributes, parsed, mode, file_name);
+    let mut tx = pool.begin().await?;
+    // New students, in batches; their ids come back by SIS id.
+    let mut new_ids: HashMap<String, i64> = HashMap::new();
+    for chunk in plan.inserts.chunks(BATCH) {
+        let mut insert = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO students (school_id, sis_id, first_name, last_name, preferred_name, grade, homeroom, is_active, created_at, updated_at) ",
+        );
+        insert.push_values(chunk, |mut row, s| {
+            row.push_bind(school_id)
+                .push_bind(&s.sis_id)
+                .push_bind(&s.first_name)
+                .push_bind(&s.last_name)
+                .push_bind(&s.preferred_name)
+                .push_bind(s.grade)
+                .push_bind(&s.homeroom)
+                .push_bind(1)
+                .push_bind(now)
+                .push_bind(now);
+        });
+        insert.push(" RETURNING id, sis_id");
+        let rows: Vec<(i64, String)> = insert.build_query_as().fetch_all(&mut *tx).await?;
+        new_ids.extend(rows.into_iter().map(|(id, sis)| (sis, id)));
+    }
+    for (id, s, _returns, _) in &plan.updates {
+        sqlx::query(
+            "UPDATE students SET first_name = $1, last_name = $2, preferred_name = $3, grade = $4,
+                 homeroom = $5, is_active = 1, updated_at = $6
+             WHERE school_id = $7 AND id = $8",
+        )
+        .bind(&s.first_name)
+        .bind(&s.last_name)
+        .bind(&s.preferred_name)
+        .bind(s.grade)
+        .bind(&s.homeroom)
+        .bind(now)
+        .bind(school_id)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    }
+    for chunk in plan.deactivate.chunks(BATCH) {
+        let mut update =
+            QueryBuilder::<Sqlite>::new("UPDATE students SET is_active = 0, updated_at = ");
+        update.push_bind(now);
+        update.push(" WHERE school_id = ");
+        update.push_bind(school_id);
+        update.push(" AND id IN (");
+        let mut ids = update.separated(", ");
+        for id in chunk {
+            ids.push_bind(*id);
+        }
+        update.push(")");
+        update.build().execute(&mut *tx).await?;
+    }
+    // Group attributes of the file's columns: replaced for changed students
+    // and set for new ones; other attributes are left as they are.
+    if !parsed.attribute_columns.is_empty() {
+        for (id, s, _, attributes_change) in &plan.updates {
+            if !attributes_change {
+                continue;
+            }
+            for column in &parsed.attribute_columns {
+                sqlx::query("DELETE FROM student_attributes WHERE school_id = $1 AND student_id = $2 AND name = $3")
+                    .bind(school_id)
+                    .bind(id)
+                    .bind(column)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            for (name, value) in &s.attributes {
+                sqlx::query("INSERT INTO student_attributes (school_id, student_id, name, value) VALUES ($1, $2, $3, $4)")
+                    .bind(school_id)
+                    .bind(id)
+                    .bind(name)
+                    .bind(value)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        let rows: Vec<(i64, &str, &str)> = plan
+            .inserts
+            .iter()
+            .flat_map(|s| {
+                let id = new_ids[&s.sis_id];
+                s.attributes
+                    .iter()
+                    .map(move |(n, v)| (id, n.as_str(), v.as_str()))
+            })
+            .collect();
+        for chunk in rows.chunks(BATCH) {
+            let mut insert = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO student_attributes (school_id, student_id, name, value) ",
+            );
+            insert.push_values(chunk, |mut row, (id, name, value)| {
+                row.push_bind(school_id)
+                    .push_bind(*id)
+                    .push_bind(*name)
+                    .push_bind(*value);
+            });
+            insert.build().execute(&mut *tx).await?;
+        }
+    }
+    let summary = Summary::of(&preview);
+    let summary = serde_json::to_string(&summary).map_err(|_| AppError::Internal)?;
+    sqlx::query(
+        "INSERT INTO imports (school_id, imported_by, format, file_name, mode, summary, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(school_id)
+    .bind(by.user_id)
+    .bind(&preview.format)
+    .bind(file_name)
+    .bind(mode.as_str())
+    .bind(summary)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(preview)
+}
+
+/// What the import history keeps of an import: the counts, and the
+/// rejected rows and warnings (at most 1,000 of each).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Summary {
+    pub new: usize,
+    pub changed: usize,
+    pub unchanged: usize,
+    pub reactivated: usize,
+    pub deactivated: usize,
+    pub rejected: usize,
+    pub rejections: Vec<super::Rejection>,
+    pub warnings: Vec<String>,
+}
+
+impl Summary {
+    fn of(preview: &Preview) -> Summary {
+        Summary {
+            new: preview.new.len(),
+            changed: preview.changed.len(),
+            unchanged: preview.unchanged,
+            reactivated: preview.reactivated.len(),
+            deactivated: preview.deactivated.len(),
+            rejected: preview.rejections.len(),
+            rejections: preview.rejections.iter().take(1000).cloned().collect(),
+            warnings: preview.warnings.iter().take(1000).cloned().collect(),
+        }
+    }
+}
