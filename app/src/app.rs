@@ -12,6 +12,7 @@ use crate::audit::AuditPage;
 use crate::connections::MarkPage;
 use crate::home::HomePage;
 use crate::pages::NotFound;
+use crate::roster::{ImportPage, ImportPreviewPage};
 use crate::staff::{StaffImportPage, StaffPage, WelcomePage};
 use crate::terms::TermsPage;
 
@@ -65,6 +66,8 @@ pub fn App() -> impl IntoView {
                     <Route path=(StaticSegment("admin"), StaticSegment("audit")) view=AuditPage ssr=SsrMode::Async />
                     <Route path=(StaticSegment("admin"), StaticSegment("terms")) view=TermsPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("mark") view=MarkPage ssr=SsrMode::Async />
+                    <Route path=(StaticSegment("admin"), StaticSegment("import")) view=ImportPage ssr=SsrMode::Async />
+                    <Route path=(StaticSegment("admin"), StaticSegment("import"), StaticSegment("preview")) view=ImportPreviewPage ssr=SsrMode::Async />
                 </Routes>
             </main>
             <footer class="site-footer">
@@ -112,6 +115,7 @@ fn SignedInHeader(member: Member, schools: Vec<(i64, String)>) -> impl IntoView 
         ("/", "Home", Role::Staff),
         ("/mark", "Mark connections", Role::Staff),
         ("/admin/terms", "Terms", Role::Admin),
+        ("/admin/import", "Roster", Role::Admin),
         ("/admin/staff", "Staff", Role::Admin),
         ("/admin/audit", "Audit log", Role::Admin),
     ];

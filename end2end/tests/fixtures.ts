@@ -12,7 +12,13 @@ export async function expectAccessible(page: Page, javaScript = true) {
   // so the markup is what a no-JavaScript visitor gets.
   const browser = page.context().browser();
   if (!browser) throw new Error("no browser to run axe in");
-  const context = await browser.newContext({ javaScriptEnabled: true, viewport: page.viewportSize() });
+  // The same cookies as the page, so signed-in pages are checked as
+  // themselves rather than as the sign-in page they would redirect to.
+  const context = await browser.newContext({
+    javaScriptEnabled: true,
+    viewport: page.viewportSize(),
+    storageState: await page.context().storageState(),
+  });
   try {
     await context.route(/\.(js|wasm)(\?.*)?$/, (route) => route.abort());
     const twin = await context.newPage();

@@ -144,7 +144,7 @@ test.describe("marking connections", () => {
     } else {
       await strong.click();
       await expect(page).toHaveURL(new RegExp(`/mark\\?homeroom=${room}&saved=${student.id}#student-${student.id}$`));
-      await expect(page.locator(".notice")).toHaveText(`Saved for ${student.name}.`);
+      await expect(page.locator(".notice")).toHaveText(new RegExp(`^Saved for ${escapeRegExp(student.name)}: (Strong|Knows|No mark)\\.$`));
       await expect(rowStatus(target)).toHaveText("✓ Saved");
       await expect(target).toBeInViewport();
     }
@@ -164,7 +164,7 @@ test.describe("marking connections", () => {
       await expect(rowStatus(target)).toHaveText("✓ Saved");
       await expect(announcer(page)).toHaveText(`${student.name}: no mark. Saved.`);
     } else {
-      await expect(page.locator(".notice")).toHaveText(`Saved for ${student.name}.`);
+      await expect(page.locator(".notice")).toHaveText(new RegExp(`^Saved for ${escapeRegExp(student.name)}: (Strong|Knows|No mark)\\.$`));
     }
     await expectChoice(target, "none");
     await expect(target.locator("td.strong-count")).toContainText(count === 0 ? "0 — no one yet" : String(count));
@@ -192,7 +192,7 @@ test.describe("marking connections", () => {
       await expect(page).toHaveURL(
         new RegExp(`/mark\\?grade=${grade}&page=2&saved=${student.id}#student-${student.id}$`),
       );
-      await expect(page.locator(".notice")).toHaveText(`Saved for ${student.name}.`);
+      await expect(page.locator(".notice")).toHaveText(new RegExp(`^Saved for ${escapeRegExp(student.name)}: (Strong|Knows|No mark)\\.$`));
       await expect(rowStatus(target)).toHaveText("✓ Saved");
       await expect(target).toBeInViewport();
     }
@@ -223,7 +223,9 @@ test.describe("marking connections", () => {
         new RegExp(`/mark\\?homeroom=${room}&show=unconnected&saved=${student.id}#student-${student.id}$`),
       );
       await expect(page.locator("#mark-show")).toHaveValue("unconnected");
-      await expect(page.getByText(`Saved for ${student.name}.`)).toBeVisible();
+      await expect(page.locator(".notice")).toHaveText(
+        `Saved for ${student.name}: Strong. They no longer match this list's filters, so they are not shown here.`,
+      );
     }
     // Saved on the server either way.
     await page.goto(`/mark?q=${student.sis}`);
@@ -249,7 +251,9 @@ test.describe("marking connections", () => {
         await search.fill(text);
         await page.getByRole("button", { name: "Apply" }).click();
       }
-      await expect(page).toHaveURL(new RegExp(`/mark\\?q=${encodeURIComponent(text).replace(/%20/g, "\\+")}(&|$)`));
+      // Without JavaScript the form sends its empty fields too (q=…&grade=&…).
+      const q = encodeURIComponent(text).replace(/%20/g, "\\+");
+      await expect(page).toHaveURL(new RegExp(`/mark\\?(.*&)?q=${q}(&|$)`));
       await expect(page.locator(".list-summary")).not.toHaveText(all ?? "");
     };
 
@@ -258,12 +262,22 @@ test.describe("marking connections", () => {
     for (const name of await rows(page).locator(".student-name").allTextContents()) {
       expect(name.toLowerCase()).toContain(student.name.toLowerCase());
     }
-    await expect(search).toHaveValue(student.name);
+    // The search field still shows what was searched for, so that Apply or a
+    // change of filter keeps the search.
+    await expect.soft(search, "the search field shows the search").toHaveValue(student.name, { timeout: 2_000 });
 
     await searchFor(student.sis);
     await expect(rows(page)).toHaveCount(1);
     await expect(rowOf(page, student.id).locator(".sis-id")).toHaveText(`ID ${student.sis}`);
     await expect(page.locator(".list-summary")).toHaveText("Showing 1–1 of 1 students.");
+
+    // Changing a filter keeps the search.
+    await page.getByLabel("Grade").selectOption(await rowOf(page, student.id).locator("td:nth-of-type(1)").innerText());
+    if (!javaScript) await page.getByRole("button", { name: "Apply" }).click();
+    await expect(page).toHaveURL(new RegExp(`[?&]grade=\\d+(&|$)`));
+    await expect
+      .soft(page, "a change of grade keeps the search")
+      .toHaveURL(new RegExp(`[?&]q=${student.sis}(&|$)`), { timeout: 2_000 });
 
     await searchFor("Nobody Byth1sname");
     await expect(page.locator(".list-summary")).toHaveText(
@@ -279,7 +293,7 @@ test.describe("marking connections", () => {
     const everyone = await readProgress(page);
     await page.getByLabel("Show").selectOption({ label: "No strong connection yet" });
     if (!javaScript) await page.getByRole("button", { name: "Apply" }).click();
-    await expect(page).toHaveURL(/\/mark\?show=unconnected(&|$)/);
+    await expect(page).toHaveURL(/\/mark\?(.*&)?show=unconnected(&|$)/);
     await expect(page.getByLabel("Show")).toHaveValue("unconnected");
 
     // As many as the progress line says have no one.
@@ -302,7 +316,7 @@ test.describe("marking connections", () => {
     const total = Number(((await page.locator(".list-summary").textContent()) ?? "").match(/of ([\d,]+)/)?.[1]);
     await page.getByLabel("Grade").selectOption({ label: "Grade 9" });
     if (!javaScript) await page.getByRole("button", { name: "Apply" }).click();
-    await expect(page).toHaveURL(/\/mark\?grade=9(&|$)/);
+    await expect(page).toHaveURL(/\/mark\?(.*&)?grade=9(&|$)/);
     await expect(page.getByLabel("Grade")).toHaveValue("9");
     const summary = page.locator(".list-summary");
     await expect(summary).toHaveText(/^Showing 1–50 of \d+ students\.$/);
@@ -377,7 +391,7 @@ test.describe("marking connections", () => {
       await expect(button(first, target)).toBeFocused();
       await page.keyboard.press("Enter");
       await expect(page).toHaveURL(new RegExp(`/mark\\?homeroom=${room}&saved=${student.id}#student-${student.id}$`));
-      await expect(page.locator(".notice")).toHaveText(`Saved for ${student.name}.`);
+      await expect(page.locator(".notice")).toHaveText(new RegExp(`^Saved for ${escapeRegExp(student.name)}: (Strong|Knows|No mark)\\.$`));
       await expectChoice(rowOf(page, student.id), target);
       return;
     }
@@ -441,7 +455,7 @@ test.describe("marking connections", () => {
       await expect(rowStatus(target)).toHaveText("✓ Saved");
     } else {
       await expect(page).toHaveURL(new RegExp(`/mark\\?homeroom=304&saved=${student.id}#student-${student.id}$`));
-      await expect(page.locator(".notice")).toHaveText(`Saved for ${student.name}.`);
+      await expect(page.locator(".notice")).toHaveText(new RegExp(`^Saved for ${escapeRegExp(student.name)}: (Strong|Knows|No mark)\\.$`));
     }
     await expectChoice(target, level);
     await expect(hint).toHaveCount(0);
@@ -482,7 +496,8 @@ test.describe("marking connections", () => {
     await settle(page, javaScript);
     await expect(concern.locator("summary")).toContainText("⚑ Concern raised");
     await concern.locator("summary").click();
-    await expect(concern.getByLabel("Reason (optional, private)")).toHaveValue(reason);
+    // The author sees their reason again (and "Save reason" would keep it).
+    await expect.soft(concern.getByLabel("Reason (optional, private)"), "the author sees the reason").toHaveValue(reason);
     await expect(concern.getByRole("button", { name: "Save reason" })).toBeVisible();
     await expect(concern.getByRole("button", { name: "Withdraw concern" })).toBeVisible();
 
@@ -551,7 +566,7 @@ test.describe("marking connections", () => {
       await page.goto(`/mark?homeroom=${room}`);
       await expectChoice(target, "none");
       await strong.click();
-      await expect(page.locator(".notice")).toHaveText(`Saved for ${student.name}.`);
+      await expect(page.locator(".notice")).toHaveText(new RegExp(`^Saved for ${escapeRegExp(student.name)}: (Strong|Knows|No mark)\\.$`));
     }
     await page.goto(`/mark?homeroom=${room}`);
     await settle(page, javaScript);
@@ -588,10 +603,14 @@ test.describe("marking connections", () => {
     } else {
       // Without JavaScript a mark never goes through the background queue:
       // the form posts straight to the server.
-      await expect(page.locator(".notice")).toHaveText(`Saved for ${student.name}.`);
+      await expect(page.locator(".notice")).toHaveText(new RegExp(`^Saved for ${escapeRegExp(student.name)}: (Strong|Knows|No mark)\\.$`));
       expect(apiCalls).toBe(0);
       await page.unroute("**/api/mark");
     }
     await expectChoice(target, "knows");
   });
 });
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}

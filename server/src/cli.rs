@@ -37,6 +37,34 @@ pub enum Command {
     /// Manage accounts from the server's command line.
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// Import a student roster CSV (for nightly automation): prints what
+    /// changes, then applies it all at once unless --dry-run.
+    Import(ImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    /// The school to import into: its name or its number.
+    #[arg(long)]
+    pub school: String,
+    /// The roster file (CSV).
+    pub file: PathBuf,
+    /// Show what would change, and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// The file is the whole roster: students not in it become inactive
+    /// (the default).
+    #[arg(long, conflicts_with = "add_only")]
+    pub full: bool,
+    /// Only add and update students; deactivate nobody.
+    #[arg(long)]
+    pub add_only: bool,
+    /// Apply even if more than 10 % of active students would be
+    /// deactivated (otherwise such an import stops, changing nothing).
+    #[arg(long)]
+    pub allow_mass_deactivation: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -144,7 +172,71 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Serve(args) => serve(args).await,
         Command::Demo(args) => demo(args).await,
         Command::Admin(AdminCommand::Create(args)) => admin_create(args).await,
+        Command::Import(args) => import(args).await,
     }
+}
+
+async fn import(args: ImportArgs) -> Result<(), Failure> {
+    use app::roster::{db, parse, Mode};
+    let pool = app::db::open(&args.database.database_url).await?;
+    let school = match args.school.trim().parse::<i64>() {
+        Ok(id) => app::schools::db::school(&pool, id).await.ok(),
+        Err(_) => app::schools::db::find_by_name(&pool, &args.school).await?,
+    }
+    .ok_or_else(|| {
+        Failure(format!(
+            "no school called or numbered `{}` in this database",
+            args.school
+        ))
+    })?;
+    let file_name = args
+        .file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| args.file.display().to_string());
+    let bytes = std::fs::read(&args.file)
+        .map_err(|error| Failure(format!("cannot read {}: {error}", args.file.display())))?;
+    let parsed = parse::students_csv(&file_name, &bytes)
+        .map_err(|problem| Failure(format!("{file_name} was rejected: {problem}")))?;
+    let mode = if args.add_only {
+        Mode::AddOnly
+    } else {
+        Mode::Full
+    };
+    let preview = db::preview(&pool, school.id, &parsed, mode, &file_name).await?;
+    print!("{}", app::roster::preview_text(&preview, &school.name));
+    if args.dry_run {
+        println!("Dry run: nothing was changed.");
+        return Ok(());
+    }
+    if preview.needs_extra_confirmation() && !args.allow_mass_deactivation {
+        return Err(Failure(format!(
+            "not imported: this would deactivate {} of {} active students (more than 10 %); check the file, or pass --allow-mass-deactivation (or --add-only)",
+            preview.deactivated.len(),
+            preview.active_before
+        )));
+    }
+    let now = app::clock::now();
+    let done = db::apply(
+        &pool,
+        school.id,
+        &parsed,
+        mode,
+        &file_name,
+        db::Importer { user_id: None },
+        now,
+    )
+    .await?;
+    let event = Event {
+        school_id: Some(school.id),
+        action: "roster.imported",
+        detail: Some(format!("{file_name} (command line): {}", done.counts())),
+        ..Event::default()
+    };
+    record(&pool, event, now).await?;
+    println!("Imported: {}.", done.counts());
+    pool.close().await;
+    Ok(())
 }
 
 async fn serve(args: ServeArgs) -> Result<(), Failure> {

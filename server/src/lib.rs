@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod cli;
 pub mod marking;
+pub mod roster;
 pub mod routes;
 pub mod security;
 pub mod staff;

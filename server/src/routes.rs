@@ -34,6 +34,15 @@ pub fn router(state: AppState) -> Router {
         .with_same_site(SameSite::Lax)
         .with_secure(state.secure_cookies)
         .with_expiry(Expiry::OnInactivity(IDLE_EXPIRY));
+    // Roster files are large: their route has its own body limit.
+    let uploads = Router::new()
+        .route("/admin/import", post(crate::roster::upload))
+        .layer(axum::extract::DefaultBodyLimit::max(
+            crate::roster::UPLOAD_LIMIT,
+        ))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(
+            crate::roster::UPLOAD_LIMIT,
+        ));
     Router::new()
         .route("/healthz", get(healthz))
         .route("/login", post(crate::auth::sign_in))
@@ -63,6 +72,9 @@ pub fn router(state: AppState) -> Router {
             "/admin/staff/{user_id}/link",
             post(crate::staff::issue_link),
         )
+        .route("/admin/import/confirm", post(crate::roster::confirm))
+        .route("/admin/import/cancel", post(crate::roster::cancel))
+        .route("/admin/import/template.csv", get(crate::roster::template))
         .route("/mark", post(crate::marking::mark))
         .route("/mark/concern", post(crate::marking::concern))
         .route("/admin/terms", post(crate::terms::create))
@@ -75,10 +87,11 @@ pub fn router(state: AppState) -> Router {
             AppState,
             _,
         >(context, shell))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(BODY_LIMIT))
+        .merge(uploads)
         .layer(middleware::from_fn(crate::auth::require_sign_in_for_pages))
         .layer(sessions)
         .layer(middleware::from_fn(crate::security::same_origin_only))
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             crate::security::headers,

@@ -45,6 +45,8 @@ const SERVER_FUNCTIONS: &[(&str, &str, Option<Role>)] = &[
     ("get_staff_import", "", Some(Role::Admin)),
     ("get_audit_log", "person=&action=&page=0", Some(Role::Admin)),
     ("get_terms", "", Some(Role::Admin)),
+    ("get_imports", "", Some(Role::Admin)),
+    ("get_import_preview", "", Some(Role::Admin)),
     ("mark_setup", "", Some(Role::Staff)),
     (
         "mark_list",
@@ -77,6 +79,11 @@ const ROUTES: &[(&str, &str, &str, Option<Role>)] = &[
     ("GET", "/admin/staff", "", Some(Role::Admin)),
     ("GET", "/admin/audit", "", Some(Role::Admin)),
     ("GET", "/admin/terms", "", Some(Role::Admin)),
+    ("GET", "/admin/import", "", Some(Role::Admin)),
+    ("GET", "/admin/import/preview", "", Some(Role::Admin)),
+    ("GET", "/admin/import/template.csv", "", Some(Role::Staff)),
+    ("POST", "/admin/import/cancel", "", Some(Role::Admin)),
+    ("POST", "/admin/import/confirm", "", Some(Role::Admin)),
     ("GET", "/mark", "", Some(Role::Staff)),
     (
         "POST",
@@ -316,7 +323,8 @@ async fn every_endpoint_allows_exactly_the_roles_in_the_table() {
                 reply.status == StatusCode::SEE_OTHER
                     && (back.contains("notice=")
                         || back.contains("saved=")
-                        || back == "/admin/terms")
+                        || back == "/admin/terms"
+                        || back == "/admin/import")
             };
             if succeeded != expected {
                 failures.push(format!(

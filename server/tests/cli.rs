@@ -138,3 +138,117 @@ fn the_first_admin_is_created_from_the_command_line_with_a_piped_password() {
     );
     let _ = std::fs::remove_dir_all(&folder);
 }
+
+/// `tether import`: the preview as text, `--dry-run` changing nothing, a
+/// rejected file exiting non-zero, the >10 % guard, then the import.
+#[test]
+fn the_command_line_imports_a_roster_for_nightly_automation() {
+    let folder = temp_folder("import");
+    let url = format!("sqlite://{}", folder.join("tether.db").display());
+    let output = tether(&[
+        "demo",
+        "--database-url",
+        &url,
+        "--students",
+        "50",
+        "--staff",
+        "5",
+    ]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let file = folder.join("roster.csv");
+    let mut csv = String::from("student_id,first_name,last_name,grade\n");
+    for n in 0..20 {
+        csv.push_str(&format!("X{n:03},Ana{n},Lopez,10\n"));
+    }
+    csv.push_str("X999,Bad,Grade,thirteen\n");
+    std::fs::write(&file, &csv).unwrap();
+    let school = "1";
+    let dry = tether(&[
+        "import",
+        "--database-url",
+        &url,
+        "--school",
+        school,
+        file.to_str().unwrap(),
+        "--dry-run",
+    ]);
+    let stdout = String::from_utf8_lossy(&dry.stdout);
+    assert!(
+        dry.status.success(),
+        "{}",
+        String::from_utf8_lossy(&dry.stderr)
+    );
+    let active = stdout.matches("deactivated: ").count();
+    assert!(
+        active > 40,
+        "every demo student is missing from the file: {stdout}"
+    );
+    assert!(
+        stdout.contains(&format!(
+            "20 new, 0 changed, 0 unchanged, 0 reactivated, {active} deactivated, 1 rows rejected"
+        )),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("rejected: roster.csv line 22, column grade: “thirteen” is not a grade"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("Dry run: nothing was changed."));
+    // The guard stops a full import that would deactivate everyone.
+    let guarded = tether(&[
+        "import",
+        "--database-url",
+        &url,
+        "--school",
+        school,
+        file.to_str().unwrap(),
+    ]);
+    assert_one_line_error(
+        &guarded,
+        &format!("would deactivate {active} of {active} active students"),
+    );
+    // Adding only is fine.
+    let added = tether(&[
+        "import",
+        "--database-url",
+        &url,
+        "--school",
+        school,
+        file.to_str().unwrap(),
+        "--add-only",
+    ]);
+    assert!(
+        added.status.success(),
+        "{}",
+        String::from_utf8_lossy(&added.stderr)
+    );
+    assert!(String::from_utf8_lossy(&added.stdout).contains("Imported: 20 new"));
+    // A file that is not a roster exits non-zero with the reason.
+    std::fs::write(&file, "email,name\na@b.example,A B\n").unwrap();
+    let rejected = tether(&[
+        "import",
+        "--database-url",
+        &url,
+        "--school",
+        school,
+        file.to_str().unwrap(),
+    ]);
+    assert_one_line_error(
+        &rejected,
+        "roster.csv was rejected: The file has no student_id",
+    );
+    let unknown = tether(&[
+        "import",
+        "--database-url",
+        &url,
+        "--school",
+        "Nowhere High",
+        file.to_str().unwrap(),
+    ]);
+    assert_one_line_error(&unknown, "no school called or numbered `Nowhere High`");
+    let _ = std::fs::remove_dir_all(&folder);
+}

@@ -578,7 +578,7 @@ async fn marking_without_javascript_returns_to_the_row_just_marked() {
     assert_eq!(page.status, StatusCode::OK);
     let html = without_hydration_markers(&page.body);
     assert!(
-        html.contains(&format!("Saved for {}.", escaped(&name))),
+        html.contains(&format!("Saved for {}: Strong.", escaped(&name))),
         "{html}"
     );
     assert!(html.contains(&format!("id=\"student-{student}\"")));
@@ -592,6 +592,33 @@ async fn marking_without_javascript_returns_to_the_row_just_marked() {
     .await
     .unwrap();
     assert_eq!(level, "strong");
+
+    // Marked from the "no strong connection yet" list, the student leaves
+    // that list: the page still confirms the mark.
+    let unconnected: i64 = sqlx::query_scalar(
+        "SELECT s.id FROM students s WHERE s.is_active = 1 AND NOT EXISTS (
+             SELECT 1 FROM connections c WHERE c.student_id = s.id AND c.level = 'strong'
+               AND c.removed_at IS NULL)
+         ORDER BY s.id LIMIT 1",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    let reply = browser
+        .post_form(
+            "/mark",
+            &[
+                ("student_id", &unconnected.to_string()),
+                ("level", "strong"),
+                ("back", "show=unconnected"),
+            ],
+        )
+        .await;
+    let back = reply.location().split('#').next().unwrap().to_string();
+    let page = browser.get(&back).await;
+    let html = without_hydration_markers(&page.body);
+    assert!(html.contains("no longer match this list"), "{html}");
+    assert!(!html.contains(&format!("id=\"student-{unconnected}\"")));
 
     // A `back` that is not marking filters leads nowhere but /mark.
     let reply = browser
@@ -681,4 +708,128 @@ async fn a_concern_is_never_shown_to_other_staff() {
         "admins see the count here, not the reason"
     );
     assert!(page.body.contains("from other staff"));
+}
+
+fn multipart(boundary: &str, file_name: &str, content: &[u8], mode: &str) -> Vec<u8> {
+    let mut body = Vec::new();
+    body.extend_from_slice(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"mode\"\r\n\r\n{mode}\r\n")
+            .as_bytes(),
+    );
+    body.extend_from_slice(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: text/csv\r\n\r\n").as_bytes(),
+    );
+    body.extend_from_slice(content);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    body
+}
+
+/// An admin uploads a roster (larger than the 256 KB form limit), sees the
+/// preview, is stopped by the >10 % guard until they tick the box, and the
+/// import lands in the history.
+#[tokio::test]
+async fn a_roster_upload_is_previewed_guarded_and_applied() {
+    let (pool, _) = demo_pool().await;
+    let mut browser = Browser::new(router(&pool, false));
+    browser
+        .sign_in(DEMO_ACCOUNTS[0].0, DEMO_ACCOUNTS[0].1)
+        .await;
+    // 3,000 new students (about 300 KB): every demo student is missing, so
+    // all of them would be deactivated.
+    let mut csv = String::from("student_id,first_name,last_name,grade,homeroom,note\n");
+    for n in 0..3000 {
+        csv.push_str(&format!(
+            "N{n:05},Newstudent{n},Family{},{},R{},{}\n",
+            n % 50,
+            9 + n % 4,
+            n % 20,
+            "x".repeat(60)
+        ));
+    }
+    assert!(csv.len() > 256 * 1024);
+    let boundary = "tether-test-boundary";
+    let request = axum::http::Request::builder()
+        .method("POST")
+        .uri("/admin/import")
+        .header("origin", ORIGIN)
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(axum::body::Body::from(multipart(
+            boundary,
+            "district.csv",
+            csv.as_bytes(),
+            "full",
+        )))
+        .unwrap();
+    let reply = browser.send(request).await;
+    assert_eq!(reply.location(), "/admin/import/preview", "{}", reply.body);
+    let page = browser.get("/admin/import/preview").await;
+    let html = without_hydration_markers(&page.body);
+    assert!(html.contains("3000 new"), "{html}");
+    assert!(html.contains("This would deactivate"), "the guard shows");
+    let active_before: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM students WHERE is_active = 1")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    // Confirming without the extra tick changes nothing.
+    let reply = browser.post_form("/admin/import/confirm", &[]).await;
+    assert_eq!(reply.location(), "/admin/import");
+    let page = browser.get("/admin/import").await;
+    assert!(page
+        .body
+        .contains("Nothing was imported: this file would deactivate"));
+    let still: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM students WHERE is_active = 1")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(still, active_before);
+    // With it, the import lands.
+    let reply = browser
+        .post_form("/admin/import/confirm", &[("deactivate_many", "yes")])
+        .await;
+    assert_eq!(reply.location(), "/admin/import");
+    let page = browser.get("/admin/import").await;
+    let html = without_hydration_markers(&page.body);
+    assert!(html.contains(&format!("Imported district.csv: 3000 new, 0 changed, 0 unchanged, 0 reactivated, {active_before} deactivated")), "{html}");
+    assert!(html.contains("district.csv"));
+    let active: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM students WHERE is_active = 1")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(active, 3000);
+    let note: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM student_attributes WHERE name = 'note'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(note, 3000);
+
+    // A file that is not a roster is refused whole, with the reason.
+    let request = axum::http::Request::builder()
+        .method("POST")
+        .uri("/admin/import")
+        .header("origin", ORIGIN)
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(axum::body::Body::from(multipart(
+            boundary,
+            "staff.csv",
+            b"email,name\na@b.example,A B\n",
+            "full",
+        )))
+        .unwrap();
+    let reply = browser.send(request).await;
+    assert_eq!(reply.location(), "/admin/import");
+    let page = browser.get("/admin/import").await;
+    assert!(
+        page.body
+            .contains("staff.csv: The file has no student_id, first_name, last_name, grade column"),
+        "{}",
+        page.body
+    );
 }

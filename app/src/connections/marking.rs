@@ -4,7 +4,7 @@
 
 use sqlx::SqlitePool;
 
-use super::{Level, MarkFilters, MarkList, MarkSaved, MarkSetup, Progress, StudentRow};
+use super::{Level, MarkFilters, MarkList, MarkSaved, MarkSetup, Progress, SavedNote, StudentRow};
 use crate::accounts::{Member, Role};
 use crate::terms::{self, Term};
 use crate::AppError;
@@ -186,7 +186,7 @@ pub async fn list(
     .bind(member.can(Role::Counselor))
     .fetch_all(pool)
     .await?;
-    let rows = rows
+    let rows: Vec<StudentRow> = rows
         .into_iter()
         .map(|r| StudentRow {
             id: r.id,
@@ -208,12 +208,40 @@ pub async fn list(
             ..Progress::default()
         },
     };
+    let saved = match filters.saved {
+        Some(id) => match active_student(pool, member.school_id, id).await {
+            Ok(name) => {
+                let mine = match term_id {
+                    -1 => None,
+                    term_id => {
+                        let mark = super::db::Mark {
+                            school_id: member.school_id,
+                            term_id,
+                            staff_id: member.user_id,
+                            student_id: id,
+                        };
+                        super::db::current(pool, mark).await?
+                    }
+                };
+                Some(SavedNote {
+                    id,
+                    name,
+                    mine,
+                    shown: rows.iter().any(|r: &StudentRow| r.id == id),
+                })
+            }
+            Err(AppError::NotFound) => None,
+            Err(other) => return Err(other),
+        },
+        None => None,
+    };
     Ok(MarkList {
         rows,
         total,
         page,
         pages: (total.max(1) as u32).div_ceil(PAGE_SIZE),
         progress,
+        saved,
     })
 }
 

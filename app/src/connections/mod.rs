@@ -118,6 +118,10 @@ pub struct MarkFilters {
     pub show: Show,
     /// 1-based.
     pub page: u32,
+    /// A student just marked without JavaScript (`saved=ID`): the page
+    /// confirms it even when they no longer match the filters. Not part of
+    /// the filters' own URL.
+    pub saved: Option<i64>,
 }
 
 impl MarkFilters {
@@ -136,6 +140,7 @@ impl MarkFilters {
                 .and_then(|p| p.parse().ok())
                 .filter(|p| *p >= 1)
                 .unwrap_or(1),
+            saved: get("saved").and_then(|id| id.parse().ok()),
         }
     }
 
@@ -178,6 +183,7 @@ impl MarkFilters {
     pub fn with_page(&self, page: u32) -> MarkFilters {
         MarkFilters {
             page,
+            saved: None,
             ..self.clone()
         }
     }
@@ -220,6 +226,18 @@ pub struct MarkList {
     pub page: u32,
     pub pages: u32,
     pub progress: Progress,
+    /// The student of `saved=ID`, to confirm their mark.
+    pub saved: Option<SavedNote>,
+}
+
+/// The confirmation of a mark made without JavaScript.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SavedNote {
+    pub id: i64,
+    pub name: String,
+    pub mine: Option<Level>,
+    /// Whether the student is on this page of the list.
+    pub shown: bool,
 }
 
 /// A student as the marking page shows them to the viewer.
@@ -279,6 +297,7 @@ mod tests {
             homeroom: "Room 12".into(),
             show: Show::NoStrong,
             page: 3,
+            saved: None,
         };
         let query = filters.to_query();
         assert_eq!(

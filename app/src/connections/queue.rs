@@ -160,10 +160,10 @@ impl Queue {
                     );
                 }
             }
-            self.announce(format!(
-                "{} unsent marks from earlier are being sent now.",
-                queued.len()
-            ));
+            self.announce(match queued.len() {
+                1 => "1 unsent mark from earlier is being sent now.".to_string(),
+                n => format!("{n} unsent marks from earlier are being sent now."),
+            });
         }
         if self.listening.try_get_value() == Some(false) {
             self.listening.try_set_value(true);
@@ -256,7 +256,8 @@ impl Queue {
                         }
                     }
                     if self.pause_ms.try_get_value() == Some(0) {
-                        self.announce(format!("{} marks not saved yet. {why}", queued.len()));
+                        let marks = if queued.len() == 1 { "mark" } else { "marks" };
+                        self.announce(format!("{} {marks} not saved yet. {why}", queued.len()));
                     }
                     let pause = self
                         .pause_ms

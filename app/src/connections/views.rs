@@ -24,12 +24,6 @@ pub fn MarkPage() -> impl IntoView {
         let query = query.read();
         MarkFilters::from_pairs(|key| query.get(key))
     });
-    let saved = Memo::new(move |_| {
-        query
-            .read()
-            .get("saved")
-            .and_then(|id| id.parse::<i64>().ok())
-    });
     let setup = Resource::new(|| (), |_| get_mark_setup());
     let list = Resource::new(move || filters.get(), get_mark_list);
     let queue = Queue::provide();
@@ -49,7 +43,7 @@ pub fn MarkPage() -> impl IntoView {
                         </p>
                     }
                         .into_any(),
-                    Ok(setup) => view! { <Workspace setup filters list saved /> }.into_any(),
+                    Ok(setup) => view! { <Workspace setup filters list /> }.into_any(),
                 }
             })}
         </Suspense>
@@ -61,7 +55,6 @@ fn Workspace(
     setup: MarkSetup,
     filters: Memo<MarkFilters>,
     list: Resource<Result<MarkList, crate::AppError>>,
-    saved: Memo<Option<i64>>,
 ) -> impl IntoView {
     let queue = expect_context::<Queue>();
     let key = setup.queue_key.clone();
@@ -95,7 +88,6 @@ fn Workspace(
                         <StudentTable
                             list
                             filters=filters.get_untracked()
-                            saved=saved.get_untracked()
                             sees_concerns=setup.sees_concerns
                         />
                     }
@@ -172,7 +164,7 @@ fn FilterForm(setup: MarkSetup, filters: Memo<MarkFilters>) -> impl IntoView {
             <div>
                 <label for="mark-search">"Search students"</label>
                 <input id="mark-search" name="q" type="search" autocomplete="off"
-                    placeholder="Name or student ID" prop:value=q on:input=on_search />
+                    placeholder="Name or student ID" value=initial.q.clone() on:input=on_search />
             </div>
             <div>
                 <label for="mark-grade">"Grade"</label>
@@ -206,12 +198,7 @@ fn FilterForm(setup: MarkSetup, filters: Memo<MarkFilters>) -> impl IntoView {
 }
 
 #[component]
-fn StudentTable(
-    list: MarkList,
-    filters: MarkFilters,
-    saved: Option<i64>,
-    sees_concerns: bool,
-) -> impl IntoView {
+fn StudentTable(list: MarkList, filters: MarkFilters, sees_concerns: bool) -> impl IntoView {
     let queue = expect_context::<Queue>();
     let progress = RwSignal::new(list.progress);
     queue.show_progress(progress);
@@ -228,15 +215,21 @@ fn StudentTable(
             format::count(list.total)
         )
     };
-    let saved_name = saved.and_then(|id| {
-        list.rows
-            .iter()
-            .find(|r| r.id == id)
-            .map(|r| r.name.clone())
+    let saved = list.saved.clone();
+    let notice = saved.as_ref().map(|note| {
+        let what = mark_text(note.mine).1;
+        if note.shown {
+            format!("Saved for {}: {what}.", note.name)
+        } else {
+            format!(
+                "Saved for {}: {what}. They no longer match this list's filters, so they are not shown here.",
+                note.name
+            )
+        }
     });
     view! {
         <ProgressLine progress />
-        {saved_name.map(|name| view! { <p class="notice" role="status">{format!("Saved for {name}.")}</p> })}
+        {notice.map(|text| view! { <p class="notice" role="status">{text}</p> })}
         <p class="list-summary">{summary}</p>
         {(!list.rows.is_empty()).then(|| view! {
             <table class="mark-table" on:keydown=on_table_key>
@@ -253,7 +246,7 @@ fn StudentTable(
                 </thead>
                 <tbody>
                     {list.rows.into_iter().map(|row| {
-                        let just_saved = saved == Some(row.id);
+                        let just_saved = saved.as_ref().is_some_and(|note| note.id == row.id);
                         view! { <StudentRowView row back=back.clone() just_saved sees_concerns /> }
                     }).collect_view()}
                 </tbody>
@@ -454,7 +447,7 @@ fn ConcernControl(
                 <input type="hidden" name="back" value=back />
                 <label for=reason_id.clone()>"Reason (optional, private)"</label>
                 <input id=reason_id name="reason" maxlength="500" autocomplete="off"
-                    prop:value=reason on:input=move |ev| reason.set(event_target_value(&ev)) />
+                    value=reason.get_untracked() on:input=move |ev| reason.set(event_target_value(&ev)) />
                 <p class="hint">"Only counselors and admins see concerns; other staff never do."</p>
                 <button type="submit" name="action" value="raise" class="button" on:click=raise>
                     {move || if raised.get() { "Save reason" } else { "Raise concern" }}
@@ -483,7 +476,9 @@ fn on_table_key(ev: KeyboardEvent) {
     else {
         return;
     };
-    if target.tag_name() != "BUTTON" {
+    // Only on the mark buttons: never while typing, nor on a concern's
+    // buttons.
+    if target.tag_name() != "BUTTON" || !target.has_attribute("data-level") {
         return;
     }
     let Ok(Some(row)) = target.closest("tr[data-student]") else {
@@ -517,7 +512,7 @@ fn on_table_key(ev: KeyboardEvent) {
                 let selector = target
                     .get_attribute("data-level")
                     .map(|level| format!("button[data-level='{level}']"))
-                    .unwrap_or_else(|| "button[data-level]".to_string());
+                    .unwrap_or_default();
                 if focus_in(&next, &selector) {
                     ev.prevent_default();
                 }

@@ -401,3 +401,99 @@ impl Summary {
         }
     }
 }
+
+/// An uploaded file waiting for confirmation.
+pub struct Draft {
+    pub file_name: String,
+    pub mode: Mode,
+    pub content: Vec<u8>,
+}
+
+pub async fn save_draft(
+    pool: &SqlitePool,
+    school_id: i64,
+    user_id: i64,
+    draft: &Draft,
+    now: i64,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "INSERT INTO import_drafts (school_id, user_id, file_name, mode, content, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (school_id, user_id) DO UPDATE SET file_name = excluded.file_name,
+             mode = excluded.mode, content = excluded.content, created_at = excluded.created_at",
+    )
+    .bind(school_id)
+    .bind(user_id)
+    .bind(&draft.file_name)
+    .bind(draft.mode.as_str())
+    .bind(&draft.content)
+    .bind(now)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+pub async fn load_draft(
+    pool: &SqlitePool,
+    school_id: i64,
+    user_id: i64,
+) -> Result<Option<Draft>, AppError> {
+    let row: Option<(String, String, Vec<u8>)> = sqlx::query_as(
+        "SELECT file_name, mode, content FROM import_drafts WHERE school_id = $1 AND user_id = $2",
+    )
+    .bind(school_id)
+    .bind(user_id)
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map(|(file_name, mode, content)| Draft {
+        file_name,
+        mode: Mode::parse(&mode),
+        content,
+    }))
+}
+
+pub async fn delete_draft(pool: &SqlitePool, school_id: i64, user_id: i64) -> Result<(), AppError> {
+    sqlx::query("DELETE FROM import_drafts WHERE school_id = $1 AND user_id = $2")
+        .bind(school_id)
+        .bind(user_id)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// The school's imports, newest first.
+pub async fn history(
+    pool: &SqlitePool,
+    school_id: i64,
+) -> Result<Vec<super::ImportRecord>, AppError> {
+    let rows: Vec<(i64, Option<String>, String, String, String, String, i64)> = sqlx::query_as(
+        "SELECT i.id, u.name, i.format, i.file_name, i.mode, i.summary, i.created_at
+         FROM imports i LEFT JOIN users u ON u.id = i.imported_by
+         WHERE i.school_id = $1 ORDER BY i.created_at DESC, i.id DESC LIMIT 100",
+    )
+    .bind(school_id)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, who, format, file_name, mode, summary, at)| {
+            let summary: Option<Summary> = serde_json::from_str(&summary).ok();
+            super::ImportRecord {
+                id,
+                at: crate::clock::minute_to_string(at),
+                who: who.unwrap_or_else(|| "Command line".into()),
+                format,
+                file_name,
+                mode: Mode::parse(&mode),
+                counts: summary
+                    .map(|s| {
+                        format!(
+                            "{} new, {} changed, {} unchanged, {} reactivated, {} deactivated, {} rows rejected",
+                            s.new, s.changed, s.unchanged, s.reactivated, s.deactivated, s.rejected
+                        )
+                    })
+                    .unwrap_or_else(|| "(summary unreadable)".into()),
+            }
+        })
+        .collect())
+}

@@ -6,6 +6,11 @@
 pub mod db;
 #[cfg(feature = "ssr")]
 pub mod parse;
+mod server;
+mod views;
+
+pub use server::*;
+pub use views::{ImportPage, ImportPreviewPage};
 
 use serde::{Deserialize, Serialize};
 
@@ -128,4 +133,129 @@ impl Preview {
             self.rejections.len()
         )
     }
+}
+
+/// One line of the import history.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportRecord {
+    pub id: i64,
+    /// `YYYY-MM-DD HH:MM` (UTC).
+    pub at: String,
+    pub who: String,
+    pub format: String,
+    pub file_name: String,
+    pub mode: Mode,
+    pub counts: String,
+}
+
+/// The import page: history, the outcome of the last action, and whether a
+/// file waits for confirmation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportOverview {
+    pub history: Vec<ImportRecord>,
+    pub flash: Option<crate::terms::Flash>,
+    pub waiting: Option<String>,
+}
+
+/// How many of each list a preview page shows; the counts are always whole.
+pub const PREVIEW_LIST_LIMIT: usize = 500;
+
+/// A preview as the page shows it: lists cut to [`PREVIEW_LIST_LIMIT`],
+/// with the whole counts alongside.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PreviewPage {
+    pub preview: Preview,
+    pub counts: String,
+    pub new: usize,
+    pub changed: usize,
+    pub reactivated: usize,
+    pub deactivated: usize,
+    pub rejected: usize,
+    pub needs_extra_confirmation: bool,
+}
+
+impl PreviewPage {
+    pub fn of(mut preview: Preview) -> PreviewPage {
+        let page = PreviewPage {
+            counts: preview.counts(),
+            new: preview.new.len(),
+            changed: preview.changed.len(),
+            reactivated: preview.reactivated.len(),
+            deactivated: preview.deactivated.len(),
+            rejected: preview.rejections.len(),
+            needs_extra_confirmation: preview.needs_extra_confirmation(),
+            preview: Preview::default(),
+        };
+        preview.new.truncate(PREVIEW_LIST_LIMIT);
+        preview.changed.truncate(PREVIEW_LIST_LIMIT);
+        preview.reactivated.truncate(PREVIEW_LIST_LIMIT);
+        preview.deactivated.truncate(PREVIEW_LIST_LIMIT);
+        preview.rejections.truncate(PREVIEW_LIST_LIMIT);
+        PreviewPage { preview, ..page }
+    }
+}
+
+/// Tether's roster template, offered for download on the import page.
+pub const TEMPLATE_CSV: &str =
+    "student_id,first_name,last_name,preferred_name,grade,homeroom,ell,iep,new_arrival\n\
+000123,María José,de la Cruz,Majo,9,101,Y,,\n\
+000124,Liam,O'Brien,,10,204,,Y,\n\
+000125,Thảo,Nguyễn,,K,K-2,,,Y\n";
+
+/// A preview as plain text, for the command line.
+pub fn preview_text(preview: &Preview, school: &str) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} into {school} ({}; {})",
+        preview.file_name,
+        preview.format,
+        match preview.mode {
+            Mode::Full => "whole roster",
+            Mode::AddOnly => "add and update only",
+        }
+    );
+    let _ = writeln!(out, "{}", preview.counts());
+    for rejection in &preview.rejections {
+        let _ = writeln!(
+            out,
+            "rejected: {} line {}{}: {}",
+            rejection.file,
+            rejection.line,
+            rejection
+                .column
+                .as_ref()
+                .map(|c| format!(", column {c}"))
+                .unwrap_or_default(),
+            rejection.reason
+        );
+    }
+    for warning in &preview.warnings {
+        let _ = writeln!(out, "warning: {warning}");
+    }
+    for changed in &preview.changed {
+        let _ = writeln!(
+            out,
+            "changed: {} ({}): {}",
+            changed.name,
+            changed.sis_id,
+            changed.changes.join("; ")
+        );
+    }
+    for named in &preview.deactivated {
+        let _ = writeln!(out, "deactivated: {} ({})", named.name, named.sis_id);
+    }
+    for named in &preview.reactivated {
+        let _ = writeln!(out, "reactivated: {} ({})", named.name, named.sis_id);
+    }
+    if preview.needs_extra_confirmation() {
+        let _ = writeln!(
+            out,
+            "WARNING: {} of {} active students would be deactivated (more than {DEACTIVATION_GUARD_PERCENT} %).",
+            preview.deactivated.len(),
+            preview.active_before
+        );
+    }
+    out
 }

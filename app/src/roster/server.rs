@@ -1,0 +1,56 @@
+//! Server functions of the import pages. Uploading, confirming and
+//! cancelling go through plain form routes (`server/src/roster.rs`) so they
+//! work without JavaScript.
+
+use leptos::prelude::*;
+
+use super::{ImportOverview, PreviewPage};
+use crate::AppError;
+
+/// The session key under which the outcome of the last action waits.
+pub const FLASH_KEY: &str = "import_flash";
+
+/// The import history, and a file waiting for confirmation (admins only).
+#[server]
+pub async fn get_imports() -> Result<ImportOverview, AppError> {
+    use crate::accounts::{gate, Role};
+    let member = gate::require(Role::Admin).await?;
+    let pool = crate::state::pool()?;
+    let history = super::db::history(&pool, member.school_id).await?;
+    let waiting = super::db::load_draft(&pool, member.school_id, member.user_id)
+        .await?
+        .map(|draft| draft.file_name);
+    let session = gate::current_session().await?;
+    let flash = session
+        .remove::<crate::terms::Flash>(FLASH_KEY)
+        .await
+        .map_err(|_| AppError::Database)?;
+    Ok(ImportOverview {
+        history,
+        flash,
+        waiting,
+    })
+}
+
+/// What the uploaded file would do (admins only); `None` when no file
+/// waits.
+#[server]
+pub async fn get_import_preview() -> Result<Option<PreviewPage>, AppError> {
+    use crate::accounts::{gate, Role};
+    let member = gate::require(Role::Admin).await?;
+    let pool = crate::state::pool()?;
+    let Some(draft) = super::db::load_draft(&pool, member.school_id, member.user_id).await? else {
+        return Ok(None);
+    };
+    let parsed =
+        super::parse::students_csv(&draft.file_name, &draft.content).map_err(AppError::Invalid)?;
+    let preview = super::db::preview(
+        &pool,
+        member.school_id,
+        &parsed,
+        draft.mode,
+        &draft.file_name,
+    )
+    .await?;
+    Ok(Some(PreviewPage::of(preview)))
+}

@@ -1,0 +1,201 @@
+//! Form routes of roster import (admins): upload a file, confirm or cancel
+//! its preview, download the template. Each answers with a redirect, so the
+//! pages work with and without JavaScript.
+
+use app::accounts::Role;
+use app::audit::db::{record, Event};
+use app::roster::db::{self, Draft, Importer};
+use app::roster::parse::{students_csv, MAX_FILE_BYTES};
+use app::roster::{Mode, FLASH_KEY, TEMPLATE_CSV};
+use app::state::AppState;
+use app::terms::Flash;
+use app::AppError;
+use axum::extract::{Multipart, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use serde::Deserialize;
+use tower_sessions::Session;
+
+use crate::auth::{error_response, require_role};
+
+/// Largest upload accepted on the roster route (the file, plus the form).
+pub const UPLOAD_LIMIT: usize = MAX_FILE_BYTES + 64 * 1024;
+
+async fn back_with(session: &Session, to: &str, flash: Flash) -> Response {
+    if session.insert(FLASH_KEY, flash).await.is_err() {
+        return error_response(AppError::Database);
+    }
+    Redirect::to(to).into_response()
+}
+
+pub async fn upload(
+    State(state): State<AppState>,
+    session: Session,
+    mut multipart: Multipart,
+) -> Response {
+    let admin = match require_role(&session, &state, Role::Admin).await {
+        Ok(admin) => admin,
+        Err(response) => return response,
+    };
+    let mut file: Option<(String, Vec<u8>)> = None;
+    let mut mode = Mode::Full;
+    loop {
+        match multipart.next_field().await {
+            Ok(Some(field)) => match field.name() {
+                Some("file") => {
+                    let name = field.file_name().unwrap_or("roster.csv").to_string();
+                    match field.bytes().await {
+                        Ok(bytes) => file = Some((name, bytes.to_vec())),
+                        Err(_) => {
+                            let text = format!("The file could not be received; the largest roster Tether accepts is {} MB.", MAX_FILE_BYTES / (1024 * 1024));
+                            return back_with(&session, "/admin/import", Flash::Problem(text))
+                                .await;
+                        }
+                    }
+                }
+                Some("mode") => mode = Mode::parse(&field.text().await.unwrap_or_default()),
+                _ => {}
+            },
+            Ok(None) => break,
+            Err(_) => {
+                let text = format!(
+                    "The upload could not be read; the largest roster Tether accepts is {} MB.",
+                    MAX_FILE_BYTES / (1024 * 1024)
+                );
+                return back_with(&session, "/admin/import", Flash::Problem(text)).await;
+            }
+        }
+    }
+    let Some((file_name, content)) = file.filter(|(_, bytes)| !bytes.is_empty()) else {
+        return back_with(
+            &session,
+            "/admin/import",
+            Flash::Problem("Choose a roster file first.".into()),
+        )
+        .await;
+    };
+    // A file that cannot be used at all is refused here, with the reason.
+    if let Err(problem) = students_csv(&file_name, &content) {
+        return back_with(
+            &session,
+            "/admin/import",
+            Flash::Problem(format!("{file_name}: {problem}")),
+        )
+        .await;
+    }
+    let draft = Draft {
+        file_name,
+        mode,
+        content,
+    };
+    match db::save_draft(
+        &state.pool,
+        admin.school_id,
+        admin.user_id,
+        &draft,
+        app::clock::now(),
+    )
+    .await
+    {
+        Ok(()) => Redirect::to("/admin/import/preview").into_response(),
+        Err(error) => error_response(error),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ConfirmForm {
+    #[serde(default)]
+    deactivate_many: String,
+}
+
+pub async fn confirm(
+    State(state): State<AppState>,
+    session: Session,
+    Form(form): Form<ConfirmForm>,
+) -> Response {
+    let admin = match require_role(&session, &state, Role::Admin).await {
+        Ok(admin) => admin,
+        Err(response) => return response,
+    };
+    let now = app::clock::now();
+    let outcome = async {
+        let draft = db::load_draft(&state.pool, admin.school_id, admin.user_id)
+            .await?
+            .ok_or_else(|| AppError::Invalid("No file is waiting: upload it again.".into()))?;
+        let parsed = students_csv(&draft.file_name, &draft.content).map_err(AppError::Invalid)?;
+        let preview = db::preview(
+            &state.pool,
+            admin.school_id,
+            &parsed,
+            draft.mode,
+            &draft.file_name,
+        )
+        .await?;
+        if preview.needs_extra_confirmation() && form.deactivate_many != "yes" {
+            return Err(AppError::Invalid(format!(
+                "Nothing was imported: this file would deactivate {} students, so tick the box that confirms it.",
+                preview.deactivated.len()
+            )));
+        }
+        let done = db::apply(
+            &state.pool,
+            admin.school_id,
+            &parsed,
+            draft.mode,
+            &draft.file_name,
+            Importer {
+                user_id: Some(admin.user_id),
+            },
+            now,
+        )
+        .await?;
+        db::delete_draft(&state.pool, admin.school_id, admin.user_id).await?;
+        let event = Event {
+            detail: Some(format!("{}: {}", draft.file_name, done.counts())),
+            ..Event::by(&admin, "roster.imported", None)
+        };
+        record(&state.pool, event, now).await?;
+        Ok(format!("Imported {}: {}.", draft.file_name, done.counts()))
+    };
+    match outcome.await {
+        Ok(text) => back_with(&session, "/admin/import", Flash::Done(text)).await,
+        Err(AppError::Invalid(text)) => {
+            back_with(&session, "/admin/import", Flash::Problem(text)).await
+        }
+        Err(error) => error_response(error),
+    }
+}
+
+pub async fn cancel(State(state): State<AppState>, session: Session) -> Response {
+    let admin = match require_role(&session, &state, Role::Admin).await {
+        Ok(admin) => admin,
+        Err(response) => return response,
+    };
+    match db::delete_draft(&state.pool, admin.school_id, admin.user_id).await {
+        Ok(()) => {
+            back_with(
+                &session,
+                "/admin/import",
+                Flash::Done("Nothing was imported.".into()),
+            )
+            .await
+        }
+        Err(error) => error_response(error),
+    }
+}
+
+/// Tether's roster template (anyone signed in may download it).
+pub async fn template() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"tether-roster-template.csv\"",
+            ),
+        ],
+        TEMPLATE_CSV,
+    )
+        .into_response()
+}
