@@ -196,7 +196,8 @@ async fn import(args: ImportArgs) -> Result<(), Failure> {
         .unwrap_or_else(|| args.file.display().to_string());
     let bytes = std::fs::read(&args.file)
         .map_err(|error| Failure(format!("cannot read {}: {error}", args.file.display())))?;
-    let parsed = parse::students_csv(&file_name, &bytes)
+    let mapping = db::mapping(&pool, school.id).await?;
+    let parsed = parse::students_csv_mapped(&file_name, &bytes, &mapping)
         .map_err(|problem| Failure(format!("{file_name} was rejected: {problem}")))?;
     let mode = if args.add_only {
         Mode::AddOnly

@@ -5,7 +5,7 @@
 use app::accounts::Role;
 use app::audit::db::{record, Event};
 use app::roster::db::{self, Draft, Importer};
-use app::roster::parse::{students_csv, MAX_FILE_BYTES};
+use app::roster::parse::{students_csv_mapped, Field, Problem, MAX_FILE_BYTES};
 use app::roster::{Mode, FLASH_KEY, TEMPLATE_CSV};
 use app::state::AppState;
 use app::terms::Flash;
@@ -75,8 +75,13 @@ pub async fn upload(
         )
         .await;
     };
-    // A file that cannot be used at all is refused here, with the reason.
-    if let Err(problem) = students_csv(&file_name, &content) {
+    // A file that cannot be used at all is refused here, with the reason;
+    // one whose columns are not recognised goes on to the mapping step.
+    let mapping = match db::mapping(&state.pool, admin.school_id).await {
+        Ok(mapping) => mapping,
+        Err(error) => return error_response(error),
+    };
+    if let Err(Problem::Unusable(problem)) = students_csv_mapped(&file_name, &content, &mapping) {
         return back_with(
             &session,
             "/admin/import",
@@ -123,7 +128,9 @@ pub async fn confirm(
         let draft = db::load_draft(&state.pool, admin.school_id, admin.user_id)
             .await?
             .ok_or_else(|| AppError::Invalid("No file is waiting: upload it again.".into()))?;
-        let parsed = students_csv(&draft.file_name, &draft.content).map_err(AppError::Invalid)?;
+        let mapping = db::mapping(&state.pool, admin.school_id).await?;
+        let parsed = students_csv_mapped(&draft.file_name, &draft.content, &mapping)
+            .map_err(|problem| AppError::Invalid(problem.to_string()))?;
         let preview = db::preview(
             &state.pool,
             admin.school_id,
@@ -160,6 +167,48 @@ pub async fn confirm(
     };
     match outcome.await {
         Ok(text) => back_with(&session, "/admin/import", Flash::Done(text)).await,
+        Err(AppError::Invalid(text)) => {
+            back_with(&session, "/admin/import", Flash::Problem(text)).await
+        }
+        Err(error) => error_response(error),
+    }
+}
+
+/// The column-mapping step: each field names a column of the waiting file
+/// (or nothing). Remembered for the school's next imports.
+pub async fn map_columns(
+    State(state): State<AppState>,
+    session: Session,
+    Form(form): Form<std::collections::HashMap<String, String>>,
+) -> Response {
+    let admin = match require_role(&session, &state, Role::Admin).await {
+        Ok(admin) => admin,
+        Err(response) => return response,
+    };
+    let outcome = async {
+        let draft = db::load_draft(&state.pool, admin.school_id, admin.user_id)
+            .await?
+            .ok_or_else(|| AppError::Invalid("No file is waiting: upload it again.".into()))?;
+        let headers = app::roster::parse::headers(&draft.content).map_err(AppError::Invalid)?;
+        for field in Field::ALL {
+            let Some(column) = form
+                .get(field.label())
+                .map(|c| c.trim())
+                .filter(|c| !c.is_empty())
+            else {
+                continue;
+            };
+            if !headers.iter().any(|h| h == column) {
+                return Err(AppError::Invalid(format!(
+                    "The file has no column called “{column}”."
+                )));
+            }
+            db::remember(&state.pool, admin.school_id, column, field).await?;
+        }
+        Ok(())
+    };
+    match outcome.await {
+        Ok(()) => Redirect::to("/admin/import/preview").into_response(),
         Err(AppError::Invalid(text)) => {
             back_with(&session, "/admin/import", Flash::Problem(text)).await
         }

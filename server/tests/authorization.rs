@@ -84,6 +84,12 @@ const ROUTES: &[(&str, &str, &str, Option<Role>)] = &[
     ("GET", "/admin/import/template.csv", "", Some(Role::Staff)),
     ("POST", "/admin/import/cancel", "", Some(Role::Admin)),
     ("POST", "/admin/import/confirm", "", Some(Role::Admin)),
+    (
+        "POST",
+        "/admin/import/mapping",
+        "student_id=",
+        Some(Role::Admin),
+    ),
     ("GET", "/mark", "", Some(Role::Staff)),
     (
         "POST",

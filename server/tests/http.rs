@@ -833,3 +833,82 @@ async fn a_roster_upload_is_previewed_guarded_and_applied() {
         page.body
     );
 }
+
+/// Column names Tether does not know: the admin says which is which once,
+/// and the school's next file with those names goes straight to preview.
+#[tokio::test]
+async fn unknown_roster_columns_are_mapped_once_and_remembered() {
+    let (pool, _) = demo_pool().await;
+    let mut browser = Browser::new(router(&pool, false));
+    browser
+        .sign_in(DEMO_ACCOUNTS[0].0, DEMO_ACCOUNTS[0].1)
+        .await;
+    let csv =
+        "Pupil Ref,Given,Family,Year Group,Tutor\nP001,Ada,Quist,10,T1\nP002,Ben,Rowe,11,T2\n";
+    let boundary = "tether-test-boundary";
+    let upload = |csv: &str| {
+        axum::http::Request::builder()
+            .method("POST")
+            .uri("/admin/import")
+            .header("origin", ORIGIN)
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(axum::body::Body::from(multipart(
+                boundary,
+                "export.csv",
+                csv.as_bytes(),
+                "add_only",
+            )))
+            .unwrap()
+    };
+    let reply = browser.send(upload(csv)).await;
+    assert_eq!(reply.location(), "/admin/import/preview");
+    let page = browser.get("/admin/import/preview").await;
+    let html = without_hydration_markers(&page.body);
+    assert!(
+        html.contains("Which column is which in export.csv?"),
+        "{html}"
+    );
+    assert!(html.contains("student_id, first_name, last_name, grade"));
+    // A column the file does not have is refused.
+    let reply = browser
+        .post_form("/admin/import/mapping", &[("student_id", "Nope")])
+        .await;
+    assert_eq!(reply.location(), "/admin/import");
+    let reply = browser
+        .post_form(
+            "/admin/import/mapping",
+            &[
+                ("student_id", "Pupil Ref"),
+                ("first_name", "Given"),
+                ("last_name", "Family"),
+                ("grade", "Year Group"),
+                ("homeroom", "Tutor"),
+                ("preferred_name", ""),
+            ],
+        )
+        .await;
+    assert_eq!(reply.location(), "/admin/import/preview");
+    let page = browser.get("/admin/import/preview").await;
+    assert!(page.body.contains("2 new, 0 changed"), "{}", page.body);
+    browser.post_form("/admin/import/confirm", &[]).await;
+    let homeroom: String =
+        sqlx::query_scalar("SELECT homeroom FROM students WHERE sis_id = 'P002'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(homeroom, "T2");
+    // Next time, the same column names are known.
+    let reply = browser
+        .send(upload(
+            "Pupil Ref,Given,Family,Year Group,Tutor\nP001,Ada,Quist,11,T1\n",
+        ))
+        .await;
+    assert_eq!(reply.location(), "/admin/import/preview");
+    let page = browser.get("/admin/import/preview").await;
+    let html = without_hydration_markers(&page.body);
+    assert!(html.contains("0 new, 1 changed"), "{html}");
+    assert!(html.contains("grade 10 → 11"), "{html}");
+}

@@ -497,3 +497,39 @@ pub async fn history(
         })
         .collect())
 }
+
+/// The column names this school mapped to roster fields.
+pub async fn mapping(pool: &SqlitePool, school_id: i64) -> Result<super::parse::Mapping, AppError> {
+    let rows: Vec<(String, String)> =
+        sqlx::query_as("SELECT header, field FROM roster_columns WHERE school_id = $1")
+            .bind(school_id)
+            .fetch_all(pool)
+            .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(header, field)| Some((header, super::parse::Field::parse(&field)?)))
+        .collect())
+}
+
+/// Remembers that `header` means `field` in this school's files.
+pub async fn remember(
+    pool: &SqlitePool,
+    school_id: i64,
+    header: &str,
+    field: super::parse::Field,
+) -> Result<(), AppError> {
+    let header = super::parse::squash(header);
+    if header.is_empty() {
+        return Ok(());
+    }
+    sqlx::query(
+        "INSERT INTO roster_columns (school_id, header, field) VALUES ($1, $2, $3)
+         ON CONFLICT (school_id, header) DO UPDATE SET field = excluded.field",
+    )
+    .bind(school_id)
+    .bind(header)
+    .bind(field.label())
+    .execute(pool)
+    .await?;
+    Ok(())
+}

@@ -157,6 +157,38 @@ pub struct ImportOverview {
     pub waiting: Option<String>,
 }
 
+/// The preview page: what a file would do, or, when required columns were
+/// not recognised, the step where the admin says which column is which.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ImportStep {
+    Preview(PreviewPage),
+    Mapping(MappingPage),
+}
+
+/// The column-mapping step.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MappingPage {
+    pub file_name: String,
+    /// The file's column names.
+    pub headers: Vec<String>,
+    /// Fields not recognised yet (labels such as `student_id`).
+    pub missing: Vec<String>,
+}
+
+/// Roster fields as the mapping form names them, with what they mean.
+pub const MAPPABLE_FIELDS: [(&str, &str, bool); 6] = [
+    (
+        "student_id",
+        "Student ID (from your student information system)",
+        true,
+    ),
+    ("first_name", "First name", true),
+    ("last_name", "Last name", true),
+    ("grade", "Grade", true),
+    ("preferred_name", "Preferred name", false),
+    ("homeroom", "Homeroom", false),
+];
+
 /// How many of each list a preview page shows; the counts are always whole.
 pub const PREVIEW_LIST_LIMIT: usize = 500;
 

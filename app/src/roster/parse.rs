@@ -93,7 +93,7 @@ const FIELDS: [(Field, &[&str]); 6] = [
 ];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-enum Field {
+pub enum Field {
     StudentId,
     FirstName,
     LastName,
@@ -103,7 +103,26 @@ enum Field {
 }
 
 impl Field {
-    fn label(self) -> &'static str {
+    pub const ALL: [Field; 6] = [
+        Field::StudentId,
+        Field::FirstName,
+        Field::LastName,
+        Field::PreferredName,
+        Field::Grade,
+        Field::Homeroom,
+    ];
+    pub const REQUIRED: [Field; 4] = [
+        Field::StudentId,
+        Field::FirstName,
+        Field::LastName,
+        Field::Grade,
+    ];
+
+    pub fn parse(label: &str) -> Option<Field> {
+        Field::ALL.into_iter().find(|f| f.label() == label)
+    }
+
+    pub fn label(self) -> &'static str {
         match self {
             Field::StudentId => "student_id",
             Field::FirstName => "first_name",
@@ -115,8 +134,39 @@ impl Field {
     }
 }
 
+/// Header names a school mapped to fields (by [`squash`]ed header), used
+/// before the built-in names.
+pub type Mapping = HashMap<String, Field>;
+
+/// Why a file cannot be imported as it is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Problem {
+    /// Not usable at all (not text, empty, too large).
+    Unusable(String),
+    /// Required columns were not recognised: the admin can say which
+    /// column is which.
+    Unmapped {
+        headers: Vec<String>,
+        missing: Vec<Field>,
+    },
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Problem::Unusable(text) => f.write_str(text),
+            Problem::Unmapped { headers, missing } => write!(
+                f,
+                "The file has no {} column (its columns are: {}). Use Tether's template, rename the columns, or say which column is which on the import page.",
+                missing.iter().map(|m| m.label()).collect::<Vec<_>>().join(", "),
+                headers.iter().filter(|h| !h.is_empty()).cloned().collect::<Vec<_>>().join(", ")
+            ),
+        }
+    }
+}
+
 /// A header as compared: lower case, without spaces, `_`, `-` or `.`.
-fn squash(header: &str) -> String {
+pub fn squash(header: &str) -> String {
     header
         .trim()
         .chars()
@@ -125,8 +175,16 @@ fn squash(header: &str) -> String {
         .collect()
 }
 
+#[cfg(test)]
 fn field_of(header: &str) -> Option<Field> {
+    field_with(header, &Mapping::new())
+}
+
+fn field_with(header: &str, mapping: &Mapping) -> Option<Field> {
     let header = squash(header);
+    if let Some(field) = mapping.get(&header) {
+        return Some(*field);
+    }
     FIELDS
         .iter()
         .find(|(_, names)| names.iter().any(|name| squash(name) == header))
@@ -219,6 +277,21 @@ pub fn grade(text: &str) -> Option<i64> {
     digits.parse::<i64>().ok().filter(|g| (0..=12).contains(g))
 }
 
+/// The column names of a file's header line.
+pub fn headers(bytes: &[u8]) -> Result<Vec<String>, String> {
+    let text = decode(bytes)?;
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter(&text))
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    Ok(reader
+        .headers()
+        .map_err(|_| "The file has no header line naming its columns.".to_string())?
+        .iter()
+        .map(|h| h.trim().to_string())
+        .collect())
+}
+
 /// The parsed file: students to import and rows refused.
 #[derive(Debug, Default)]
 pub struct Parsed {
@@ -233,17 +306,27 @@ pub struct Parsed {
     pub rejected_ids: Vec<String>,
 }
 
-/// Parses a student roster CSV. `Err` when the file as a whole cannot be
-/// used (not text, no header, a required column missing).
+/// Parses a student roster CSV by the built-in column names. `Err` when the
+/// file as a whole cannot be used (not text, no header, a required column
+/// missing).
 pub fn students_csv(file_name: &str, bytes: &[u8]) -> Result<Parsed, String> {
+    students_csv_mapped(file_name, bytes, &Mapping::new()).map_err(|problem| problem.to_string())
+}
+
+/// Parses a student roster CSV, recognising columns by `mapping` first.
+pub fn students_csv_mapped(
+    file_name: &str,
+    bytes: &[u8],
+    mapping: &Mapping,
+) -> Result<Parsed, Problem> {
     if bytes.len() > MAX_FILE_BYTES {
-        return Err(format!(
+        return Err(Problem::Unusable(format!(
             "The file is {} MB; the largest roster Tether accepts is {} MB.",
             bytes.len() / (1024 * 1024),
             MAX_FILE_BYTES / (1024 * 1024)
-        ));
+        )));
     }
-    let text = decode(bytes)?;
+    let text = decode(bytes).map_err(Problem::Unusable)?;
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter(&text))
         .flexible(true)
@@ -251,17 +334,19 @@ pub fn students_csv(file_name: &str, bytes: &[u8]) -> Result<Parsed, String> {
         .from_reader(text.as_bytes());
     let headers: Vec<String> = reader
         .headers()
-        .map_err(|_| "The file has no header line naming its columns.".to_string())?
+        .map_err(|_| {
+            Problem::Unusable("The file has no header line naming its columns.".to_string())
+        })?
         .iter()
         .map(|h| h.trim().to_string())
         .collect();
     if headers.iter().all(|h| h.is_empty()) {
-        return Err("The file is empty: it needs a header line naming its columns, then one line per student.".into());
+        return Err(Problem::Unusable("The file is empty: it needs a header line naming its columns, then one line per student.".into()));
     }
     let mut columns: HashMap<Field, usize> = HashMap::new();
     let mut extras: Vec<(usize, String)> = Vec::new();
     for (index, header) in headers.iter().enumerate() {
-        match field_of(header) {
+        match field_with(header, mapping) {
             Some(field) if !columns.contains_key(&field) => {
                 columns.insert(field, index);
             }
@@ -270,22 +355,19 @@ pub fn students_csv(file_name: &str, bytes: &[u8]) -> Result<Parsed, String> {
             None => {}
         }
     }
-    let missing: Vec<&str> = [
-        Field::StudentId,
-        Field::FirstName,
-        Field::LastName,
-        Field::Grade,
-    ]
-    .into_iter()
-    .filter(|f| !columns.contains_key(f))
-    .map(Field::label)
-    .collect();
+    let missing: Vec<Field> = Field::REQUIRED
+        .into_iter()
+        .filter(|f| !columns.contains_key(f))
+        .collect();
     if !missing.is_empty() {
-        return Err(format!(
-            "The file has no {} column (its columns are: {}). Use Tether's template, or rename the columns.",
-            missing.join(", "),
-            headers.iter().filter(|h| !h.is_empty()).cloned().collect::<Vec<_>>().join(", ")
-        ));
+        let problem = Problem::Unmapped { headers, missing };
+        // Fewer columns than a roster needs: no mapping can help.
+        if let Problem::Unmapped { headers, .. } = &problem {
+            if headers.iter().filter(|h| !h.is_empty()).count() < Field::REQUIRED.len() {
+                return Err(Problem::Unusable(problem.to_string()));
+            }
+        }
+        return Err(problem);
     }
     let format = format_name(&headers);
     let mut parsed = Parsed {

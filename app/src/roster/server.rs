@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use super::{ImportOverview, PreviewPage};
+use super::{ImportOverview, ImportStep, MappingPage, PreviewPage};
 use crate::AppError;
 
 /// The session key under which the outcome of the last action waits.
@@ -32,25 +32,35 @@ pub async fn get_imports() -> Result<ImportOverview, AppError> {
     })
 }
 
-/// What the uploaded file would do (admins only); `None` when no file
-/// waits.
+/// What the uploaded file would do, or which columns need naming (admins
+/// only); `None` when no file waits.
 #[server]
-pub async fn get_import_preview() -> Result<Option<PreviewPage>, AppError> {
+pub async fn get_import_preview() -> Result<Option<ImportStep>, AppError> {
+    use super::parse::{students_csv_mapped, Problem};
     use crate::accounts::{gate, Role};
     let member = gate::require(Role::Admin).await?;
     let pool = crate::state::pool()?;
     let Some(draft) = super::db::load_draft(&pool, member.school_id, member.user_id).await? else {
         return Ok(None);
     };
-    let parsed =
-        super::parse::students_csv(&draft.file_name, &draft.content).map_err(AppError::Invalid)?;
-    let preview = super::db::preview(
-        &pool,
-        member.school_id,
-        &parsed,
-        draft.mode,
-        &draft.file_name,
-    )
-    .await?;
-    Ok(Some(PreviewPage::of(preview)))
+    let mapping = super::db::mapping(&pool, member.school_id).await?;
+    match students_csv_mapped(&draft.file_name, &draft.content, &mapping) {
+        Ok(parsed) => {
+            let preview = super::db::preview(
+                &pool,
+                member.school_id,
+                &parsed,
+                draft.mode,
+                &draft.file_name,
+            )
+            .await?;
+            Ok(Some(ImportStep::Preview(PreviewPage::of(preview))))
+        }
+        Err(Problem::Unmapped { headers, missing }) => Ok(Some(ImportStep::Mapping(MappingPage {
+            file_name: draft.file_name,
+            headers,
+            missing: missing.iter().map(|f| f.label().to_string()).collect(),
+        }))),
+        Err(Problem::Unusable(text)) => Err(AppError::Invalid(text)),
+    }
 }

@@ -4,7 +4,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::server::{get_import_preview, get_imports};
-use super::{ImportOverview, Mode, PreviewPage, PREVIEW_LIST_LIMIT};
+use super::{
+    ImportOverview, ImportStep, MappingPage, Mode, PreviewPage, MAPPABLE_FIELDS, PREVIEW_LIST_LIMIT,
+};
 use crate::pages::ErrorMessage;
 use crate::terms::Flash;
 
@@ -128,7 +130,8 @@ pub fn ImportPreviewPage() -> impl IntoView {
                         <p>"No file is waiting. Upload one on the " <a href="/admin/import">"import page"</a> "."</p>
                     }
                         .into_any(),
-                    Ok(Some(page)) => view! { <PreviewView page /> }.into_any(),
+                    Ok(Some(ImportStep::Preview(page))) => view! { <PreviewView page /> }.into_any(),
+                    Ok(Some(ImportStep::Mapping(page))) => view! { <MappingView page /> }.into_any(),
                 }
             })}
         </Suspense>
@@ -220,5 +223,40 @@ fn PreviewView(page: PreviewPage) -> impl IntoView {
             {more(preview.new.len(), new)}
         })}
         <p class="hint">{format!("Unchanged: {}. Lists show at most {PREVIEW_LIST_LIMIT} names each.", preview.unchanged)}</p>
+    }
+}
+
+/// Which column is which, for a file whose column names Tether does not
+/// know. The answer is remembered for this school's next imports.
+#[component]
+fn MappingView(page: MappingPage) -> impl IntoView {
+    let MappingPage {
+        file_name,
+        headers,
+        missing,
+    } = page;
+    view! {
+        <h1>{format!("Which column is which in {file_name}?")}</h1>
+        <p>
+            {format!("Tether did not recognise the columns for: {}. ", missing.join(", "))}
+            "Choose the column of your file that holds each of these; Tether remembers your choice for this school's next imports."
+        </p>
+        <form method="post" action="/admin/import/mapping" class="stacked-form">
+            {MAPPABLE_FIELDS.into_iter().map(|(field, label, required)| {
+                let id = format!("map-{field}");
+                let needed = missing.iter().any(|m| m == field);
+                view! {
+                    <label for=id.clone()>{label}{(!required).then_some(" (optional)")}</label>
+                    <select id=id name=field required=needed>
+                        <option value="">{if needed { "Choose a column" } else { "— leave as recognised —" }}</option>
+                        {headers.iter().filter(|h| !h.is_empty()).map(|h| view! { <option value=h.clone()>{h.clone()}</option> }).collect_view()}
+                    </select>
+                }
+            }).collect_view()}
+            <button type="submit" class="button primary">"Use these columns"</button>
+        </form>
+        <form method="post" action="/admin/import/cancel" class="inline-form">
+            <button type="submit" class="button">"Cancel: change nothing"</button>
+        </form>
     }
 }
