@@ -58,6 +58,7 @@ e2e:
 # how to reproduce them.
 bench: tools
 	cargo bench -p server --bench marking
+	cargo bench -p server --bench roster
 
 # A release build (smaller, faster wasm; needs wasm-opt).
 release: tools

@@ -6,6 +6,8 @@ CREATE TABLE import_drafts (
     user_id     INTEGER NOT NULL REFERENCES users (id),
     file_name   TEXT    NOT NULL,
     mode        TEXT    NOT NULL CHECK (mode IN ('full', 'add_only')),
+    -- For a district package: which of its schools is this one.
+    source_school TEXT,
     content     BLOB    NOT NULL,
     created_at  INTEGER NOT NULL,
     PRIMARY KEY (school_id, user_id)

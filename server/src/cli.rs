@@ -49,8 +49,12 @@ pub struct ImportArgs {
     /// The school to import into: its name or its number.
     #[arg(long)]
     pub school: String,
-    /// The roster file (CSV).
+    /// The roster file: a student CSV, or a OneRoster or Clever zip.
     pub file: PathBuf,
+    /// In a district package: which school of the file is this one (its
+    /// name or id in the file).
+    #[arg(long)]
+    pub source_school: Option<String>,
     /// Show what would change, and change nothing.
     #[arg(long)]
     pub dry_run: bool,
@@ -197,8 +201,13 @@ async fn import(args: ImportArgs) -> Result<(), Failure> {
     let bytes = std::fs::read(&args.file)
         .map_err(|error| Failure(format!("cannot read {}: {error}", args.file.display())))?;
     let mapping = db::mapping(&pool, school.id).await?;
-    let parsed = parse::students_csv_mapped(&file_name, &bytes, &mapping)
-        .map_err(|problem| Failure(format!("{file_name} was rejected: {problem}")))?;
+    let parsed = parse::roster(&file_name, &bytes, &mapping, args.source_school.as_deref())
+        .map_err(|problem| match problem {
+            parse::Problem::ChooseSchool { .. } => Failure(format!(
+                "{file_name}: {problem} Pass --source-school NAME|ID."
+            )),
+            problem => Failure(format!("{file_name} was rejected: {problem}")),
+        })?;
     let mode = if args.add_only {
         Mode::AddOnly
     } else {

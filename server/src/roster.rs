@@ -5,7 +5,7 @@
 use app::accounts::Role;
 use app::audit::db::{record, Event};
 use app::roster::db::{self, Draft, Importer};
-use app::roster::parse::{students_csv_mapped, Field, Problem, MAX_FILE_BYTES};
+use app::roster::parse::{roster, Field, Problem, MAX_FILE_BYTES};
 use app::roster::{Mode, FLASH_KEY, TEMPLATE_CSV};
 use app::state::AppState;
 use app::terms::Flash;
@@ -81,7 +81,7 @@ pub async fn upload(
         Ok(mapping) => mapping,
         Err(error) => return error_response(error),
     };
-    if let Err(Problem::Unusable(problem)) = students_csv_mapped(&file_name, &content, &mapping) {
+    if let Err(Problem::Unusable(problem)) = roster(&file_name, &content, &mapping, None) {
         return back_with(
             &session,
             "/admin/import",
@@ -93,6 +93,7 @@ pub async fn upload(
         file_name,
         mode,
         content,
+        source_school: None,
     };
     match db::save_draft(
         &state.pool,
@@ -129,8 +130,13 @@ pub async fn confirm(
             .await?
             .ok_or_else(|| AppError::Invalid("No file is waiting: upload it again.".into()))?;
         let mapping = db::mapping(&state.pool, admin.school_id).await?;
-        let parsed = students_csv_mapped(&draft.file_name, &draft.content, &mapping)
-            .map_err(|problem| AppError::Invalid(problem.to_string()))?;
+        let parsed = roster(
+            &draft.file_name,
+            &draft.content,
+            &mapping,
+            draft.source_school.as_deref(),
+        )
+        .map_err(|problem| AppError::Invalid(problem.to_string()))?;
         let preview = db::preview(
             &state.pool,
             admin.school_id,
@@ -212,6 +218,34 @@ pub async fn map_columns(
         Err(AppError::Invalid(text)) => {
             back_with(&session, "/admin/import", Flash::Problem(text)).await
         }
+        Err(error) => error_response(error),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct SourceForm {
+    source_school: String,
+}
+
+/// Which school of a district package is this one.
+pub async fn choose_source(
+    State(state): State<AppState>,
+    session: Session,
+    Form(form): Form<SourceForm>,
+) -> Response {
+    let admin = match require_role(&session, &state, Role::Admin).await {
+        Ok(admin) => admin,
+        Err(response) => return response,
+    };
+    match db::choose_source_school(
+        &state.pool,
+        admin.school_id,
+        admin.user_id,
+        form.source_school.trim(),
+    )
+    .await
+    {
+        Ok(()) => Redirect::to("/admin/import/preview").into_response(),
         Err(error) => error_response(error),
     }
 }

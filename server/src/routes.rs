@@ -75,6 +75,7 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/import/confirm", post(crate::roster::confirm))
         .route("/admin/import/cancel", post(crate::roster::cancel))
         .route("/admin/import/mapping", post(crate::roster::map_columns))
+        .route("/admin/import/source", post(crate::roster::choose_source))
         .route("/admin/import/template.csv", get(crate::roster::template))
         .route("/mark", post(crate::marking::mark))
         .route("/mark/concern", post(crate::marking::concern))

@@ -35,10 +35,13 @@ fn name_of(first: &str, preferred: Option<&str>, last: &str) -> String {
     crate::connections::marking::display_name(first, preferred, last)
 }
 
-async fn load(
-    pool: &SqlitePool,
-    school_id: i64,
-) -> Result<(Vec<Existing>, HashMap<i64, BTreeMap<String, String>>), AppError> {
+type Loaded = (
+    Vec<Existing>,
+    HashMap<i64, BTreeMap<String, String>>,
+    HashSet<String>,
+);
+
+async fn load(pool: &SqlitePool, school_id: i64) -> Result<Loaded, AppError> {
     let students = sqlx::query_as::<_, Existing>(
         "SELECT id, sis_id, first_name, last_name, preferred_name, grade, homeroom, is_active
          FROM students WHERE school_id = $1",
@@ -56,7 +59,13 @@ async fn load(
     for (student, name, value) in rows {
         attributes.entry(student).or_default().insert(name, value);
     }
-    Ok((students, attributes))
+    let emails: Vec<String> = sqlx::query_scalar(
+        "SELECT u.email FROM users u JOIN memberships m ON m.user_id = u.id WHERE m.school_id = $1",
+    )
+    .bind(school_id)
+    .fetch_all(pool)
+    .await?;
+    Ok((students, attributes, emails.into_iter().collect()))
 }
 
 fn show(value: Option<&str>) -> String {
@@ -70,6 +79,7 @@ fn show(value: Option<&str>) -> String {
 fn compare<'a>(
     existing: &[Existing],
     attributes: &HashMap<i64, BTreeMap<String, String>>,
+    staff_emails: &HashSet<String>,
     parsed: &'a Parsed,
     mode: Mode,
     file_name: &str,
@@ -216,6 +226,16 @@ fn compare<'a>(
         .collect();
     twins.sort();
     preview.warnings.extend(twins);
+    preview.classes = parsed.classes.len();
+    preview.new_staff = parsed
+        .staff
+        .iter()
+        .filter(|s| !staff_emails.contains(s.email.as_str()))
+        .map(|s| Named {
+            sis_id: s.email.clone(),
+            name: s.name.clone(),
+        })
+        .collect();
     (preview, plan)
 }
 
@@ -227,8 +247,8 @@ pub async fn preview(
     mode: Mode,
     file_name: &str,
 ) -> Result<Preview, AppError> {
-    let (existing, attributes) = load(pool, school_id).await?;
-    Ok(compare(&existing, &attributes, parsed, mode, file_name).0)
+    let (existing, attributes, emails) = load(pool, school_id).await?;
+    Ok(compare(&existing, &attributes, &emails, parsed, mode, file_name).0)
 }
 
 /// Who applied an import: a person, or the command line.
@@ -250,8 +270,8 @@ pub async fn apply(
     now: i64,
 ) -> Result<Preview, AppError> {
     let _turn = crate::db::write_turn().await;
-    let (existing, attributes) = load(pool, school_id).await?;
-    let (preview, plan) = compare(&existing, &attributes, parsed, mode, file_name);
+    let (existing, attributes, emails) = load(pool, school_id).await?;
+    let (preview, plan) = compare(&existing, &attributes, &emails, parsed, mode, file_name);
     let mut tx = pool.begin().await?;
     // New students, in batches; their ids come back by SIS id.
     let mut new_ids: HashMap<String, i64> = HashMap::new();
@@ -354,6 +374,9 @@ pub async fn apply(
             insert.build().execute(&mut *tx).await?;
         }
     }
+    if !parsed.staff.is_empty() || !parsed.classes.is_empty() {
+        staff_and_classes(&mut tx, school_id, parsed, &existing, &new_ids, now).await?;
+    }
     let summary = Summary::of(&preview);
     let summary = serde_json::to_string(&summary).map_err(|_| AppError::Internal)?;
     sqlx::query(
@@ -407,6 +430,7 @@ pub struct Draft {
     pub file_name: String,
     pub mode: Mode,
     pub content: Vec<u8>,
+    pub source_school: Option<String>,
 }
 
 pub async fn save_draft(
@@ -417,10 +441,11 @@ pub async fn save_draft(
     now: i64,
 ) -> Result<(), AppError> {
     sqlx::query(
-        "INSERT INTO import_drafts (school_id, user_id, file_name, mode, content, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6)
+        "INSERT INTO import_drafts (school_id, user_id, file_name, mode, content, source_school, created_at)
+         VALUES ($1, $2, $3, $4, $5, $7, $6)
          ON CONFLICT (school_id, user_id) DO UPDATE SET file_name = excluded.file_name,
-             mode = excluded.mode, content = excluded.content, created_at = excluded.created_at",
+             mode = excluded.mode, content = excluded.content,
+             source_school = excluded.source_school, created_at = excluded.created_at",
     )
     .bind(school_id)
     .bind(user_id)
@@ -428,6 +453,7 @@ pub async fn save_draft(
     .bind(draft.mode.as_str())
     .bind(&draft.content)
     .bind(now)
+    .bind(&draft.source_school)
     .execute(pool)
     .await?;
     Ok(())
@@ -438,18 +464,38 @@ pub async fn load_draft(
     school_id: i64,
     user_id: i64,
 ) -> Result<Option<Draft>, AppError> {
-    let row: Option<(String, String, Vec<u8>)> = sqlx::query_as(
-        "SELECT file_name, mode, content FROM import_drafts WHERE school_id = $1 AND user_id = $2",
+    let row: Option<(String, String, Vec<u8>, Option<String>)> = sqlx::query_as(
+        "SELECT file_name, mode, content, source_school FROM import_drafts
+         WHERE school_id = $1 AND user_id = $2",
     )
     .bind(school_id)
     .bind(user_id)
     .fetch_optional(pool)
     .await?;
-    Ok(row.map(|(file_name, mode, content)| Draft {
+    Ok(row.map(|(file_name, mode, content, source_school)| Draft {
         file_name,
         mode: Mode::parse(&mode),
         content,
+        source_school,
     }))
+}
+
+/// Records which school of a district package is this one.
+pub async fn choose_source_school(
+    pool: &SqlitePool,
+    school_id: i64,
+    user_id: i64,
+    source_school: &str,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "UPDATE import_drafts SET source_school = $1 WHERE school_id = $2 AND user_id = $3",
+    )
+    .bind(source_school)
+    .bind(school_id)
+    .bind(user_id)
+    .execute(pool)
+    .await?;
+    Ok(())
 }
 
 pub async fn delete_draft(pool: &SqlitePool, school_id: i64, user_id: i64) -> Result<(), AppError> {
@@ -531,5 +577,103 @@ pub async fn remember(
     .bind(field.label())
     .execute(pool)
     .await?;
+    Ok(())
+}
+
+/// Staff accounts (new ones without a password; existing people keep their
+/// role) and class sections with their teachers and students, replaced by
+/// the file's.
+async fn staff_and_classes(
+    tx: &mut sqlx::SqliteConnection,
+    school_id: i64,
+    parsed: &Parsed,
+    existing: &[Existing],
+    new_ids: &HashMap<String, i64>,
+    now: i64,
+) -> Result<(), AppError> {
+    let mut user_of: HashMap<&str, i64> = HashMap::new();
+    for staff in &parsed.staff {
+        let user_id: i64 = sqlx::query_scalar(
+            "INSERT INTO users (email, name, created_at) VALUES ($1, $2, $3)
+             ON CONFLICT (email) DO UPDATE SET email = excluded.email
+             RETURNING id",
+        )
+        .bind(&staff.email)
+        .bind(&staff.name)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO memberships (school_id, user_id, role, created_at) VALUES ($1, $2, 'staff', $3)
+             ON CONFLICT (school_id, user_id) DO NOTHING",
+        )
+        .bind(school_id)
+        .bind(user_id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        user_of.insert(staff.email.as_str(), user_id);
+    }
+    let student_of: HashMap<&str, i64> = existing
+        .iter()
+        .map(|e| (e.sis_id.as_str(), e.id))
+        .chain(new_ids.iter().map(|(sis, id)| (sis.as_str(), *id)))
+        .collect();
+    for class in &parsed.classes {
+        let class_id: i64 = sqlx::query_scalar(
+            "INSERT INTO classes (school_id, sis_id, name, is_homeroom, is_active) VALUES ($1, $2, $3, $4, 1)
+             ON CONFLICT (school_id, sis_id) DO UPDATE SET name = excluded.name,
+                 is_homeroom = excluded.is_homeroom, is_active = 1
+             RETURNING id",
+        )
+        .bind(school_id)
+        .bind(&class.sis_id)
+        .bind(&class.name)
+        .bind(class.is_homeroom)
+        .fetch_one(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM class_staff WHERE school_id = $1 AND class_id = $2")
+            .bind(school_id)
+            .bind(class_id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM class_students WHERE school_id = $1 AND class_id = $2")
+            .bind(school_id)
+            .bind(class_id)
+            .execute(&mut *tx)
+            .await?;
+        let teachers: HashSet<i64> = class
+            .teachers
+            .iter()
+            .filter_map(|e| user_of.get(e.as_str()).copied())
+            .collect();
+        for staff_id in teachers {
+            sqlx::query(
+                "INSERT INTO class_staff (school_id, class_id, staff_id) VALUES ($1, $2, $3)",
+            )
+            .bind(school_id)
+            .bind(class_id)
+            .bind(staff_id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        let students: HashSet<i64> = class
+            .students
+            .iter()
+            .filter_map(|s| student_of.get(s.as_str()).copied())
+            .collect();
+        let students: Vec<i64> = students.into_iter().collect();
+        for chunk in students.chunks(BATCH) {
+            let mut insert = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO class_students (school_id, class_id, student_id) ",
+            );
+            insert.push_values(chunk, |mut row, student| {
+                row.push_bind(school_id)
+                    .push_bind(class_id)
+                    .push_bind(*student);
+            });
+            insert.build().execute(&mut *tx).await?;
+        }
+    }
     Ok(())
 }

@@ -5,7 +5,11 @@
 #[cfg(feature = "ssr")]
 pub mod db;
 #[cfg(feature = "ssr")]
+pub mod package;
+#[cfg(feature = "ssr")]
 pub mod parse;
+#[cfg(feature = "ssr")]
+pub mod samples;
 mod server;
 mod views;
 
@@ -27,6 +31,26 @@ pub struct RosterStudent {
     pub homeroom: Option<String>,
     /// Extra columns: group attributes such as `ell` or `iep`.
     pub attributes: Vec<(String, String)>,
+}
+
+/// A staff member of a roster package: an account without a password (an
+/// admin issues them a sign-in link).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RosterStaff {
+    pub line: u64,
+    pub email: String,
+    pub name: String,
+}
+
+/// A class section (or homeroom) of a roster package, with its teachers
+/// (by email) and students (by student ID).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RosterClass {
+    pub sis_id: String,
+    pub name: String,
+    pub is_homeroom: bool,
+    pub teachers: Vec<String>,
+    pub students: Vec<String>,
 }
 
 /// A row that will not be imported, and why.
@@ -107,6 +131,11 @@ pub struct Preview {
     pub warnings: Vec<String>,
     /// Active students before the import.
     pub active_before: i64,
+    /// Staff of a package who get an account (not yet at this school).
+    pub new_staff: Vec<Named>,
+    /// Class sections in a package (their teachers and students are
+    /// replaced by the file's).
+    pub classes: usize,
 }
 
 /// Share of the active students above which deactivating needs an extra
@@ -123,7 +152,7 @@ impl Preview {
 
     /// The counts as one line, for the history and the command line.
     pub fn counts(&self) -> String {
-        format!(
+        let mut counts = format!(
             "{} new, {} changed, {} unchanged, {} reactivated, {} deactivated, {} rows rejected",
             self.new.len(),
             self.changed.len(),
@@ -131,7 +160,15 @@ impl Preview {
             self.reactivated.len(),
             self.deactivated.len(),
             self.rejections.len()
-        )
+        );
+        if self.classes > 0 || !self.new_staff.is_empty() {
+            counts.push_str(&format!(
+                "; {} new staff accounts, {} class sections",
+                self.new_staff.len(),
+                self.classes
+            ));
+        }
+        counts
     }
 }
 
@@ -163,6 +200,11 @@ pub struct ImportOverview {
 pub enum ImportStep {
     Preview(PreviewPage),
     Mapping(MappingPage),
+    /// A district file: which of its schools is this one.
+    ChooseSchool {
+        file_name: String,
+        schools: Vec<(String, String)>,
+    },
 }
 
 /// The column-mapping step.

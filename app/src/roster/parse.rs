@@ -149,6 +149,9 @@ pub enum Problem {
         headers: Vec<String>,
         missing: Vec<Field>,
     },
+    /// A district package with several schools: which is this one (ids and
+    /// names).
+    ChooseSchool { schools: Vec<(String, String)> },
 }
 
 impl std::fmt::Display for Problem {
@@ -160,6 +163,12 @@ impl std::fmt::Display for Problem {
                 "The file has no {} column (its columns are: {}). Use Tether's template, rename the columns, or say which column is which on the import page.",
                 missing.iter().map(|m| m.label()).collect::<Vec<_>>().join(", "),
                 headers.iter().filter(|h| !h.is_empty()).cloned().collect::<Vec<_>>().join(", ")
+            ),
+            Problem::ChooseSchool { schools } => write!(
+                f,
+                "The file holds {} schools; say which one is this school ({}).",
+                schools.len(),
+                schools.iter().map(|(id, name)| format!("{name} = {id}")).collect::<Vec<_>>().join(", ")
             ),
         }
     }
@@ -304,6 +313,30 @@ pub struct Parsed {
     /// Student IDs on rejected rows: such a student is not "missing" from
     /// the file, so a full import does not deactivate them.
     pub rejected_ids: Vec<String>,
+    /// Staff and class sections (roster packages only).
+    pub staff: Vec<super::RosterStaff>,
+    pub classes: Vec<super::RosterClass>,
+}
+
+/// Reads an uploaded roster: a OneRoster or Clever zip, or a student CSV.
+pub fn roster(
+    file_name: &str,
+    bytes: &[u8],
+    mapping: &Mapping,
+    source_school: Option<&str>,
+) -> Result<Parsed, Problem> {
+    if bytes.len() > MAX_FILE_BYTES {
+        return Err(Problem::Unusable(format!(
+            "The file is {} MB; the largest roster Tether accepts is {} MB.",
+            bytes.len() / (1024 * 1024),
+            MAX_FILE_BYTES / (1024 * 1024)
+        )));
+    }
+    if super::package::is_zip(bytes) {
+        super::package::package(file_name, bytes, source_school)
+    } else {
+        students_csv_mapped(file_name, bytes, mapping)
+    }
 }
 
 /// Parses a student roster CSV by the built-in column names. `Err` when the

@@ -36,7 +36,7 @@ pub async fn get_imports() -> Result<ImportOverview, AppError> {
 /// only); `None` when no file waits.
 #[server]
 pub async fn get_import_preview() -> Result<Option<ImportStep>, AppError> {
-    use super::parse::{students_csv_mapped, Problem};
+    use super::parse::{roster, Problem};
     use crate::accounts::{gate, Role};
     let member = gate::require(Role::Admin).await?;
     let pool = crate::state::pool()?;
@@ -44,7 +44,12 @@ pub async fn get_import_preview() -> Result<Option<ImportStep>, AppError> {
         return Ok(None);
     };
     let mapping = super::db::mapping(&pool, member.school_id).await?;
-    match students_csv_mapped(&draft.file_name, &draft.content, &mapping) {
+    match roster(
+        &draft.file_name,
+        &draft.content,
+        &mapping,
+        draft.source_school.as_deref(),
+    ) {
         Ok(parsed) => {
             let preview = super::db::preview(
                 &pool,
@@ -61,6 +66,10 @@ pub async fn get_import_preview() -> Result<Option<ImportStep>, AppError> {
             headers,
             missing: missing.iter().map(|f| f.label().to_string()).collect(),
         }))),
+        Err(Problem::ChooseSchool { schools }) => Ok(Some(ImportStep::ChooseSchool {
+            file_name: draft.file_name,
+            schools,
+        })),
         Err(Problem::Unusable(text)) => Err(AppError::Invalid(text)),
     }
 }

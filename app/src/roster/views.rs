@@ -50,12 +50,12 @@ fn Imports(overview: ImportOverview) -> impl IntoView {
             <p>
                 "Upload your student information system's student export, or Tether's "
                 <a href="/admin/import/template.csv" download="tether-roster-template.csv">"roster template (CSV)"</a>
-                ". Tether recognises the usual column names (PowerSchool, Infinite Campus, Clever, Microsoft SDS): a student ID, first and last name, grade, and optionally a preferred name and a homeroom. Any other column becomes a student group (for example "
+                ", or a OneRoster 1.1/1.2 or Clever zip (students, staff and class sections). For a student CSV, Tether recognises the usual column names (PowerSchool, Infinite Campus, Clever, Microsoft SDS): a student ID, first and last name, grade, and optionally a preferred name and a homeroom. Any other column becomes a student group (for example "
                 <code>"ell"</code>", "<code>"iep"</code>", "<code>"new_arrival"</code>"). You will see every change, and every row that cannot be imported, before anything changes."
             </p>
             <form method="post" action="/admin/import" enctype="multipart/form-data" class="stacked-form">
-                <label for="roster-file">"Roster file (CSV)"</label>
-                <input id="roster-file" name="file" type="file" accept=".csv,.txt,text/csv" required />
+                <label for="roster-file">"Roster file (CSV, or a OneRoster or Clever zip)"</label>
+                <input id="roster-file" name="file" type="file" accept=".csv,.txt,.zip,text/csv,application/zip" required />
                 <fieldset>
                     <legend>"Students not in the file"</legend>
                     <label>
@@ -132,6 +132,7 @@ pub fn ImportPreviewPage() -> impl IntoView {
                         .into_any(),
                     Ok(Some(ImportStep::Preview(page))) => view! { <PreviewView page /> }.into_any(),
                     Ok(Some(ImportStep::Mapping(page))) => view! { <MappingView page /> }.into_any(),
+                    Ok(Some(ImportStep::ChooseSchool { file_name, schools })) => view! { <ChooseSchoolView file_name schools /> }.into_any(),
                 }
             })}
         </Suspense>
@@ -222,6 +223,11 @@ fn PreviewView(page: PreviewPage) -> impl IntoView {
             <ul class="columns">{preview.new.iter().map(|n| view! { <li>{format!("{} ({})", n.name, n.sis_id)}</li> }).collect_view()}</ul>
             {more(preview.new.len(), new)}
         })}
+        {(!preview.new_staff.is_empty()).then(|| view! {
+            <h2>{format!("New staff accounts ({})", preview.new_staff.len())}</h2>
+            <p class="hint">"They get no password: issue each a sign-in link on the Staff page."</p>
+            <ul class="columns">{preview.new_staff.iter().take(PREVIEW_LIST_LIMIT).map(|n| view! { <li>{format!("{} ({})", n.name, n.sis_id)}</li> }).collect_view()}</ul>
+        })}
         <p class="hint">{format!("Unchanged: {}. Lists show at most {PREVIEW_LIST_LIMIT} names each.", preview.unchanged)}</p>
     }
 }
@@ -254,6 +260,26 @@ fn MappingView(page: MappingPage) -> impl IntoView {
                 }
             }).collect_view()}
             <button type="submit" class="button primary">"Use these columns"</button>
+        </form>
+        <form method="post" action="/admin/import/cancel" class="inline-form">
+            <button type="submit" class="button">"Cancel: change nothing"</button>
+        </form>
+    }
+}
+
+/// A district package: which of its schools is this one.
+#[component]
+fn ChooseSchoolView(file_name: String, schools: Vec<(String, String)>) -> impl IntoView {
+    view! {
+        <h1>{format!("Which school in {file_name} is this one?")}</h1>
+        <p>{format!("The file holds {} schools. Tether imports only this school's students, staff and classes.", schools.len())}</p>
+        <form method="post" action="/admin/import/source" class="stacked-form">
+            <label for="source-school">"School in the file"</label>
+            <select id="source-school" name="source_school" required>
+                <option value="">"Choose the school"</option>
+                {schools.into_iter().map(|(id, name)| view! { <option value=id>{name}</option> }).collect_view()}
+            </select>
+            <button type="submit" class="button primary">"Preview this school"</button>
         </form>
         <form method="post" action="/admin/import/cancel" class="inline-form">
             <button type="submit" class="button">"Cancel: change nothing"</button>
