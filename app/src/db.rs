@@ -104,12 +104,28 @@ fn describe(error: &sqlx::Error) -> String {
 /// SQLite lets one writer in at a time, and a connection that finds the
 /// database busy sleeps (1, 2, 5, 10 … ms) before trying again — under many
 /// people marking at once that wastes more time than the writes take.
-/// Frequent writers (marks, concerns) take their turn here first, so they
-/// queue in order inside the process instead of sleeping.
-static WRITER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+/// Frequent writers (marks, concerns, imports) take their turn here first,
+/// so they queue in order inside the process instead of sleeping. One turn
+/// per database (pool), so separate databases never wait on each other.
+static WRITERS: std::sync::Mutex<Vec<(usize, std::sync::Arc<tokio::sync::Mutex<()>>)>> =
+    std::sync::Mutex::new(Vec::new());
 
-/// Waits for this process's turn to write; the turn ends when the guard
-/// is dropped (after the transaction commits).
-pub async fn write_turn() -> tokio::sync::MutexGuard<'static, ()> {
-    WRITER.lock().await
+/// Waits for this process's turn to write to `pool`'s database; the turn
+/// ends when the guard is dropped (after the transaction commits).
+pub async fn write_turn(pool: &SqlitePool) -> tokio::sync::OwnedMutexGuard<()> {
+    let key = std::sync::Arc::as_ptr(&pool.connect_options()) as usize;
+    let lock = {
+        let mut writers = WRITERS
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        match writers.iter().find(|(k, _)| *k == key) {
+            Some((_, lock)) => lock.clone(),
+            None => {
+                let lock = std::sync::Arc::new(tokio::sync::Mutex::new(()));
+                writers.push((key, lock.clone()));
+                lock
+            }
+        }
+    };
+    lock.lock_owned().await
 }

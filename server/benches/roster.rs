@@ -73,7 +73,11 @@ async fn main() {
         .await
         .expect("apply");
         let total = began.elapsed();
-        let enrollments: usize = parsed.classes.iter().map(|c| c.students.len() + c.teachers.len()).sum();
+        let enrollments: usize = parsed
+            .classes
+            .iter()
+            .map(|c| c.students.len() + c.teachers.len())
+            .sum();
         let rows = parsed.students.len() + parsed.staff.len() + parsed.classes.len() + enrollments;
         println!("{round}: {}", done.counts());
         println!(
@@ -85,7 +89,10 @@ async fn main() {
             rows as f64 / total.as_secs_f64()
         );
         let _ = plan;
-        println!("  peak memory so far: {:.0} MB (target < 200 MB)", peak_mb());
+        println!(
+            "  peak memory so far: {:.0} MB (target < 200 MB)",
+            peak_mb()
+        );
         drop(parsed);
     }
     pool.close().await;

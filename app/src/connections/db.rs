@@ -31,7 +31,7 @@ pub async fn set(
     now: i64,
 ) -> Result<(), AppError> {
     let level = level.map(Level::as_str);
-    let _turn = crate::db::write_turn().await;
+    let _turn = crate::db::write_turn(pool).await;
     let mut tx = pool.begin().await?;
     sqlx::query(
         "UPDATE connections SET removed_at = CASE WHEN made_at > $1 THEN made_at ELSE $1 END

@@ -352,7 +352,7 @@ pub async fn concern(
         )));
     }
     let stored = (!reason.is_empty()).then_some(reason);
-    let _turn = crate::db::write_turn().await;
+    let _turn = crate::db::write_turn(pool).await;
     let mut tx = pool.begin().await?;
     if raise {
         let updated = sqlx::query(

@@ -269,7 +269,7 @@ pub async fn apply(
     by: Importer,
     now: i64,
 ) -> Result<Preview, AppError> {
-    let _turn = crate::db::write_turn().await;
+    let _turn = crate::db::write_turn(pool).await;
     let (existing, attributes, emails) = load(pool, school_id).await?;
     let (preview, plan) = compare(&existing, &attributes, &emails, parsed, mode, file_name);
     let mut tx = pool.begin().await?;
