@@ -18,6 +18,15 @@ async function settle(page: Page, javaScript: boolean) {
   if (javaScript) await page.locator("body[data-hydrated]").waitFor({ timeout: 15_000 });
 }
 
+/**
+ * Loads a page this test has already had checked by axe (through `visit`):
+ * each check costs seconds, a whole context of its own without JavaScript.
+ */
+async function reopen(page: Page, path: string, javaScript: boolean) {
+  await page.goto(path);
+  await settle(page, javaScript);
+}
+
 const TEMPLATE_HEADER = "student_id,first_name,last_name,preferred_name,grade,homeroom,ell,iep,new_arrival";
 const ADD_ONLY = "Only add and update: nobody is deactivated";
 const WAITING = /is waiting for you to check it\./;
@@ -53,11 +62,11 @@ async function activeStudents(page: Page, javaScript: boolean) {
  * waiting file, shared by both projects) would change what this test sees:
  * cancel it. Clean-up only, so straight to the form's address.
  */
-async function cancelAnyWaitingFile(page: Page, visit: (path: string) => Promise<void>) {
+async function cancelAnyWaitingFile(page: Page, javaScript: boolean) {
   if ((await page.getByText(WAITING).count()) === 0) return;
   const response = await page.request.post("/admin/import/cancel", { form: {}, headers: { Origin: originOf(page) } });
   expect(response.ok()).toBe(true);
-  await visit("/admin/import");
+  await reopen(page, "/admin/import", javaScript);
   await expect(page.getByText(WAITING)).toHaveCount(0);
 }
 
@@ -81,7 +90,7 @@ test.describe("roster import", () => {
     await expect(page.getByRole("heading", { level: 1 })).toHaveText("Roster import");
     await expect(page).toHaveTitle("Roster import · Tether");
     await settle(page, javaScript);
-    await cancelAnyWaitingFile(page, visit);
+    await cancelAnyWaitingFile(page, javaScript);
 
     const link = page.getByRole("link", { name: "roster template (CSV)" });
     await expect(link).toHaveAttribute("href", "/admin/import/template.csv");
@@ -144,7 +153,7 @@ test.describe("roster import", () => {
 
     await signIn("admin");
     await visit("/admin/import");
-    await cancelAnyWaitingFile(page, visit);
+    await cancelAnyWaitingFile(page, javaScript);
     const adminName = ((await page.locator(".who").textContent()) ?? "").replace(/\s*\(.*\)\s*$/, "").trim();
     expect(adminName).not.toBe("");
 
@@ -204,12 +213,12 @@ test.describe("roster import", () => {
 
     // The message is shown once.
     await settle(page, javaScript);
-    await visit("/admin/import");
+    await reopen(page, "/admin/import", javaScript);
     await expect(page.locator(".notice")).toHaveCount(0);
     await expect(historyRow(page, fileName).first()).toBeVisible();
 
     // On the marking page, a search finds the new student by the name they go by.
-    await visit("/mark");
+    await reopen(page, "/mark", javaScript);
     const search = page.getByRole("search").locator("#mark-search");
     if (javaScript) {
       await search.pressSequentially(`Daisy ${family}`, { delay: 30 });
@@ -247,7 +256,7 @@ test.describe("roster import", () => {
     expect(active).toBeGreaterThan(500);
     const percent = 100; // none of the school's students is in the file
     await visit("/admin/import");
-    await cancelAnyWaitingFile(page, visit);
+    await cancelAnyWaitingFile(page, javaScript);
 
     await upload(page, fileName, csv, "full");
     await expect(page).toHaveURL(/\/admin\/import\/preview$/);
@@ -286,7 +295,7 @@ test.describe("roster import", () => {
     });
     expect(forged.status()).toBe(303);
     expect(forged.headers()["location"]).toBe("/admin/import");
-    await visit("/admin/import");
+    await reopen(page, "/admin/import", javaScript);
     await expect(page.locator(".form-error")).toHaveText(
       `Nothing was imported: this file would deactivate ${active} students, so tick the box that confirms it.`,
     );
@@ -303,7 +312,7 @@ test.describe("roster import", () => {
     await expect(page.locator(".notice")).toHaveText("Nothing was imported.");
     await expect(page.getByText(WAITING)).toHaveCount(0);
     await expect(historyRow(page, fileName)).toHaveCount(0);
-    await visit("/admin/import/preview");
+    await reopen(page, "/admin/import/preview", javaScript);
     await expect(page.getByRole("heading", { level: 1 })).toHaveText("Check the import");
     await expect(page.getByText("No file is waiting.")).toBeVisible();
 
@@ -318,7 +327,7 @@ test.describe("roster import", () => {
     const csv = "email,name\nrowan.example@demo.example,Rowan Example\nsage.sample@demo.example,Sage Sample\n";
     await signIn("admin");
     await visit("/admin/import");
-    await cancelAnyWaitingFile(page, visit);
+    await cancelAnyWaitingFile(page, javaScript);
 
     await upload(page, fileName, csv, "add_only");
     await expect(page).toHaveURL(/\/admin\/import$/);
@@ -335,7 +344,7 @@ test.describe("roster import", () => {
     await expect(historyRow(page, fileName)).toHaveCount(0);
     await expectAccessible(page, javaScript);
 
-    await visit("/admin/import/preview");
+    await reopen(page, "/admin/import/preview", javaScript);
     await expect(page.getByRole("heading", { level: 1 })).toHaveText("Check the import");
     await expect(page.getByText("No file is waiting.")).toBeVisible();
     expect(consoleErrors, "errors in the browser console").toEqual([]);

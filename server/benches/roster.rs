@@ -29,6 +29,12 @@ fn peak_mb() -> f64 {
 
 #[tokio::main]
 async fn main() {
+    // RUST_LOG=sqlx::query=debug shows every statement with its time.
+    if std::env::var_os("RUST_LOG").is_some() {
+        tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+            .init();
+    }
     let students: usize = std::env::var("BENCH_ROSTER_STUDENTS")
         .ok()
         .and_then(|v| v.parse().ok())

@@ -581,8 +581,9 @@ pub async fn remember(
 }
 
 /// Staff accounts (new ones without a password; existing people keep their
-/// role) and class sections with their teachers and students, replaced by
-/// the file's.
+/// role) and class sections with their teachers and students, made to
+/// match the file's: only the differences are written, in batches, so an
+/// unchanged file writes nothing.
 async fn staff_and_classes(
     tx: &mut sqlx::SqliteConnection,
     school_id: i64,
@@ -591,8 +592,18 @@ async fn staff_and_classes(
     new_ids: &HashMap<String, i64>,
     now: i64,
 ) -> Result<(), AppError> {
-    let mut user_of: HashMap<&str, i64> = HashMap::new();
+    // Staff: the school's members by email; newcomers get an account.
+    let members: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT u.email, u.id FROM users u JOIN memberships m ON m.user_id = u.id WHERE m.school_id = $1",
+    )
+    .bind(school_id)
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut user_of: HashMap<String, i64> = members.into_iter().collect();
     for staff in &parsed.staff {
+        if user_of.contains_key(&staff.email) {
+            continue;
+        }
         let user_id: i64 = sqlx::query_scalar(
             "INSERT INTO users (email, name, created_at) VALUES ($1, $2, $3)
              ON CONFLICT (email) DO UPDATE SET email = excluded.email
@@ -612,68 +623,150 @@ async fn staff_and_classes(
         .bind(now)
         .execute(&mut *tx)
         .await?;
-        user_of.insert(staff.email.as_str(), user_id);
+        user_of.insert(staff.email.clone(), user_id);
     }
+
+    // Classes: new ones inserted in batches, changed ones updated.
+    let rows: Vec<(i64, String, String, bool, bool)> = sqlx::query_as(
+        "SELECT id, sis_id, name, is_homeroom, is_active FROM classes WHERE school_id = $1 AND sis_id IS NOT NULL",
+    )
+    .bind(school_id)
+    .fetch_all(&mut *tx)
+    .await?;
+    let stored: HashMap<String, (i64, String, bool, bool)> = rows
+        .into_iter()
+        .map(|(id, sis, name, homeroom, active)| (sis, (id, name, homeroom, active)))
+        .collect();
+    let mut class_of: HashMap<String, i64> = stored
+        .iter()
+        .map(|(sis, (id, ..))| (sis.clone(), *id))
+        .collect();
+    let fresh: Vec<&super::RosterClass> = parsed
+        .classes
+        .iter()
+        .filter(|c| !class_of.contains_key(&c.sis_id))
+        .collect();
+    for chunk in fresh.chunks(BATCH) {
+        let mut insert = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO classes (school_id, sis_id, name, is_homeroom, is_active) ",
+        );
+        insert.push_values(chunk, |mut row, c| {
+            row.push_bind(school_id)
+                .push_bind(&c.sis_id)
+                .push_bind(&c.name)
+                .push_bind(c.is_homeroom)
+                .push_bind(true);
+        });
+        insert.push(" RETURNING id, sis_id");
+        let rows: Vec<(i64, String)> = insert.build_query_as().fetch_all(&mut *tx).await?;
+        class_of.extend(rows.into_iter().map(|(id, sis)| (sis, id)));
+    }
+    // Renamed, changed kind, or back after leaving: one statement each.
+    for class in &parsed.classes {
+        let Some((id, name, homeroom, active)) = stored.get(&class.sis_id) else {
+            continue;
+        };
+        if *name != class.name || *homeroom != class.is_homeroom || !active {
+            sqlx::query(
+                "UPDATE classes SET name = $1, is_homeroom = $2, is_active = 1 WHERE id = $3",
+            )
+            .bind(&class.name)
+            .bind(class.is_homeroom)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        }
+    }
+
+    // Memberships: the file's pairs for its classes, against what is stored.
+    let file_classes: HashSet<i64> = parsed
+        .classes
+        .iter()
+        .filter_map(|c| class_of.get(&c.sis_id).copied())
+        .collect();
     let student_of: HashMap<&str, i64> = existing
         .iter()
         .map(|e| (e.sis_id.as_str(), e.id))
         .chain(new_ids.iter().map(|(sis, id)| (sis.as_str(), *id)))
         .collect();
+    let mut want_students: HashSet<(i64, i64)> = HashSet::new();
+    let mut want_staff: HashSet<(i64, i64)> = HashSet::new();
     for class in &parsed.classes {
-        let class_id: i64 = sqlx::query_scalar(
-            "INSERT INTO classes (school_id, sis_id, name, is_homeroom, is_active) VALUES ($1, $2, $3, $4, 1)
-             ON CONFLICT (school_id, sis_id) DO UPDATE SET name = excluded.name,
-                 is_homeroom = excluded.is_homeroom, is_active = 1
-             RETURNING id",
-        )
-        .bind(school_id)
-        .bind(&class.sis_id)
-        .bind(&class.name)
-        .bind(class.is_homeroom)
-        .fetch_one(&mut *tx)
-        .await?;
-        sqlx::query("DELETE FROM class_staff WHERE school_id = $1 AND class_id = $2")
-            .bind(school_id)
-            .bind(class_id)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("DELETE FROM class_students WHERE school_id = $1 AND class_id = $2")
-            .bind(school_id)
-            .bind(class_id)
-            .execute(&mut *tx)
-            .await?;
-        let teachers: HashSet<i64> = class
-            .teachers
-            .iter()
-            .filter_map(|e| user_of.get(e.as_str()).copied())
-            .collect();
-        for staff_id in teachers {
-            sqlx::query(
-                "INSERT INTO class_staff (school_id, class_id, staff_id) VALUES ($1, $2, $3)",
-            )
-            .bind(school_id)
-            .bind(class_id)
-            .bind(staff_id)
-            .execute(&mut *tx)
-            .await?;
+        let Some(&class_id) = class_of.get(&class.sis_id) else {
+            continue;
+        };
+        for sis in &class.students {
+            if let Some(&student) = student_of.get(sis.as_str()) {
+                want_students.insert((class_id, student));
+            }
         }
-        let students: HashSet<i64> = class
-            .students
-            .iter()
-            .filter_map(|s| student_of.get(s.as_str()).copied())
-            .collect();
-        let students: Vec<i64> = students.into_iter().collect();
-        for chunk in students.chunks(BATCH) {
-            let mut insert = QueryBuilder::<Sqlite>::new(
-                "INSERT INTO class_students (school_id, class_id, student_id) ",
-            );
-            insert.push_values(chunk, |mut row, student| {
-                row.push_bind(school_id)
-                    .push_bind(class_id)
-                    .push_bind(*student);
-            });
-            insert.build().execute(&mut *tx).await?;
+        for email in &class.teachers {
+            if let Some(&staff) = user_of.get(email) {
+                want_staff.insert((class_id, staff));
+            }
         }
+    }
+    sync_pairs(
+        tx,
+        school_id,
+        "class_students",
+        "student_id",
+        &file_classes,
+        &want_students,
+    )
+    .await?;
+    sync_pairs(
+        tx,
+        school_id,
+        "class_staff",
+        "staff_id",
+        &file_classes,
+        &want_staff,
+    )
+    .await?;
+    Ok(())
+}
+
+/// Makes `table`'s (class, member) pairs for `classes` equal `wanted`.
+async fn sync_pairs(
+    tx: &mut sqlx::SqliteConnection,
+    school_id: i64,
+    table: &str,
+    member: &str,
+    classes: &HashSet<i64>,
+    wanted: &HashSet<(i64, i64)>,
+) -> Result<(), AppError> {
+    let stored: Vec<(i64, i64)> = sqlx::query_as(&format!(
+        "SELECT class_id, {member} FROM {table} WHERE school_id = $1"
+    ))
+    .bind(school_id)
+    .fetch_all(&mut *tx)
+    .await?;
+    let stored: HashSet<(i64, i64)> = stored
+        .into_iter()
+        .filter(|(c, _)| classes.contains(c))
+        .collect();
+    let gone: Vec<&(i64, i64)> = stored.difference(wanted).collect();
+    let added: Vec<&(i64, i64)> = wanted.difference(&stored).collect();
+    for chunk in gone.chunks(BATCH) {
+        let mut delete = QueryBuilder::<Sqlite>::new(format!(
+            "DELETE FROM {table} WHERE (class_id, {member}) IN (VALUES "
+        ));
+        let mut pairs = delete.separated(", ");
+        for (class, who) in chunk {
+            pairs.push(format!("({class}, {who})"));
+        }
+        delete.push(")");
+        delete.build().execute(&mut *tx).await?;
+    }
+    for chunk in added.chunks(BATCH) {
+        let mut insert = QueryBuilder::<Sqlite>::new(format!(
+            "INSERT INTO {table} (school_id, class_id, {member}) "
+        ));
+        insert.push_values(chunk, |mut row, (class, who)| {
+            row.push_bind(school_id).push_bind(*class).push_bind(*who);
+        });
+        insert.build().execute(&mut *tx).await?;
     }
     Ok(())
 }
