@@ -161,6 +161,12 @@ async fn browser_for(visitor: Visitor, router: &axum::Router) -> Browser {
     browser
 }
 
+/// A denial is 401 or 403, or 404 for another school's record.
+fn denied_politely(status: StatusCode, elsewhere: bool) -> bool {
+    matches!(status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN)
+        || (elsewhere && status == StatusCode::NOT_FOUND)
+}
+
 fn allowed(visitor: Visitor, rule: Option<Role>) -> bool {
     let role = match visitor {
         Visitor::Anonymous => return rule.is_none(),
@@ -289,13 +295,7 @@ async fn every_endpoint_allows_exactly_the_roles_in_the_table() {
                     reply.status,
                     if expected { "allowed" } else { "denied" }
                 ));
-            } else if !ok
-                && !matches!(
-                    reply.status,
-                    StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN
-                )
-                && !(elsewhere && reply.status == StatusCode::NOT_FOUND)
-            {
+            } else if !ok && !denied_politely(reply.status, elsewhere) {
                 failures.push(format!(
                     "{visitor:?} {path}: denied with {} instead of 401/403",
                     reply.status

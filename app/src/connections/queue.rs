@@ -214,14 +214,11 @@ impl Queue {
     }
 
     async fn drain(self) {
-        loop {
-            let Some((student_id, choice)) = self
-                .pending
-                .try_with_value(|p| p.first().copied())
-                .flatten()
-            else {
-                break;
-            };
+        while let Some((student_id, choice)) = self
+            .pending
+            .try_with_value(|p| p.first().copied())
+            .flatten()
+        {
             let result = save_mark(student_id, choice_str(choice).to_string()).await;
             match result {
                 Ok(saved) => {

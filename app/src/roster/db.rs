@@ -507,12 +507,15 @@ pub async fn delete_draft(pool: &SqlitePool, school_id: i64, user_id: i64) -> Re
     Ok(())
 }
 
+/// id, who, format, file, mode, summary, when.
+type HistoryRow = (i64, Option<String>, String, String, String, String, i64);
+
 /// The school's imports, newest first.
 pub async fn history(
     pool: &SqlitePool,
     school_id: i64,
 ) -> Result<Vec<super::ImportRecord>, AppError> {
-    let rows: Vec<(i64, Option<String>, String, String, String, String, i64)> = sqlx::query_as(
+    let rows: Vec<HistoryRow> = sqlx::query_as(
         "SELECT i.id, u.name, i.format, i.file_name, i.mode, i.summary, i.created_at
          FROM imports i LEFT JOIN users u ON u.id = i.imported_by
          WHERE i.school_id = $1 ORDER BY i.created_at DESC, i.id DESC LIMIT 100",

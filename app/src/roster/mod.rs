@@ -198,7 +198,7 @@ pub struct ImportOverview {
 /// not recognised, the step where the admin says which column is which.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ImportStep {
-    Preview(PreviewPage),
+    Preview(Box<PreviewPage>),
     Mapping(MappingPage),
     /// A district file: which of its schools is this one.
     ChooseSchool {

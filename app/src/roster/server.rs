@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use super::{ImportOverview, ImportStep, MappingPage, PreviewPage};
+use super::{ImportOverview, ImportStep};
 use crate::AppError;
 
 /// The session key under which the outcome of the last action waits.
@@ -37,6 +37,7 @@ pub async fn get_imports() -> Result<ImportOverview, AppError> {
 #[server]
 pub async fn get_import_preview() -> Result<Option<ImportStep>, AppError> {
     use super::parse::{roster, Problem};
+    use super::{MappingPage, PreviewPage};
     use crate::accounts::{gate, Role};
     let member = gate::require(Role::Admin).await?;
     let pool = crate::state::pool()?;
@@ -59,7 +60,9 @@ pub async fn get_import_preview() -> Result<Option<ImportStep>, AppError> {
                 &draft.file_name,
             )
             .await?;
-            Ok(Some(ImportStep::Preview(PreviewPage::of(preview))))
+            Ok(Some(ImportStep::Preview(Box::new(PreviewPage::of(
+                preview,
+            )))))
         }
         Err(Problem::Unmapped { headers, missing }) => Ok(Some(ImportStep::Mapping(MappingPage {
             file_name: draft.file_name,

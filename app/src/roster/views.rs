@@ -130,7 +130,7 @@ pub fn ImportPreviewPage() -> impl IntoView {
                         <p>"No file is waiting. Upload one on the " <a href="/admin/import">"import page"</a> "."</p>
                     }
                         .into_any(),
-                    Ok(Some(ImportStep::Preview(page))) => view! { <PreviewView page /> }.into_any(),
+                    Ok(Some(ImportStep::Preview(page))) => view! { <PreviewView page=*page /> }.into_any(),
                     Ok(Some(ImportStep::Mapping(page))) => view! { <MappingView page /> }.into_any(),
                     Ok(Some(ImportStep::ChooseSchool { file_name, schools })) => view! { <ChooseSchoolView file_name schools /> }.into_any(),
                 }
