@@ -329,6 +329,8 @@ test.describe("marking connections", () => {
   });
 
   test("the list comes 50 students a page, with next and previous links that keep the filters", async ({ page, visit, signIn }, testInfo) => {
+    // Several pages, each checked with axe: slow on a loaded 2-core machine.
+    test.setTimeout(90_000);
     const javaScript = hasJavaScript(testInfo);
     await signIn("staff");
     await visit("/mark");
