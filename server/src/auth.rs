@@ -147,6 +147,36 @@ fn is_public(path: &str) -> bool {
         || path.starts_with("/api/")
 }
 
+/// Back to the page `to`, with `flash` shown there once (kept in the session
+/// under the page's `key`).
+pub async fn back_with_flash(
+    session: &Session,
+    key: &str,
+    to: &str,
+    flash: app::terms::Flash,
+) -> Response {
+    if session.insert(key, flash).await.is_err() {
+        return error_response(AppError::Database);
+    }
+    Redirect::to(to).into_response()
+}
+
+/// Back to the page `to` with the outcome of a form shown once: done, or a
+/// problem the person can fix there; anything else gets its error page.
+pub async fn back_with_outcome(
+    session: &Session,
+    key: &str,
+    to: &str,
+    outcome: Result<String, AppError>,
+) -> Response {
+    let flash = match outcome {
+        Ok(text) => app::terms::Flash::Done(text),
+        Err(AppError::Invalid(text)) => app::terms::Flash::Problem(text),
+        Err(error) => return error_response(error),
+    };
+    back_with_flash(session, key, to, flash).await
+}
+
 pub fn error_response(error: AppError) -> Response {
     let status =
         StatusCode::from_u16(error.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);

@@ -17,16 +17,13 @@ use axum::Form;
 use serde::Deserialize;
 use tower_sessions::Session;
 
-use crate::auth::{error_response, require_role};
+use crate::auth::{back_with_flash, back_with_outcome, error_response, require_role};
 
 /// Largest upload accepted on the roster route (the file, plus the form).
 pub const UPLOAD_LIMIT: usize = MAX_FILE_BYTES + 64 * 1024;
 
 async fn back_with(session: &Session, to: &str, flash: Flash) -> Response {
-    if session.insert(FLASH_KEY, flash).await.is_err() {
-        return error_response(AppError::Database);
-    }
-    Redirect::to(to).into_response()
+    back_with_flash(session, FLASH_KEY, to, flash).await
 }
 
 pub async fn upload(
@@ -171,13 +168,7 @@ pub async fn confirm(
         record(&state.pool, event, now).await?;
         Ok(format!("Imported {}: {}.", draft.file_name, done.counts()))
     };
-    match outcome.await {
-        Ok(text) => back_with(&session, "/admin/import", Flash::Done(text)).await,
-        Err(AppError::Invalid(text)) => {
-            back_with(&session, "/admin/import", Flash::Problem(text)).await
-        }
-        Err(error) => error_response(error),
-    }
+    back_with_outcome(&session, FLASH_KEY, "/admin/import", outcome.await).await
 }
 
 /// The column-mapping step: each field names a column of the waiting file

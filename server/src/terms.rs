@@ -5,15 +5,15 @@
 use app::accounts::Role;
 use app::audit::db::{record, Event};
 use app::state::AppState;
-use app::terms::{db, Flash, FLASH_KEY};
+use app::terms::{db, FLASH_KEY};
 use app::AppError;
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::Form;
 use serde::Deserialize;
 use tower_sessions::Session;
 
-use crate::auth::{error_response, require_role};
+use crate::auth::{back_with_outcome, require_role};
 
 #[derive(Deserialize)]
 pub struct TermForm {
@@ -40,15 +40,7 @@ pub struct PinForm {
 /// Back to the terms page with `outcome` shown once; errors the admin can
 /// fix are shown there too, anything else gets its error page.
 async fn back(session: &Session, outcome: Result<String, AppError>) -> Response {
-    let flash = match outcome {
-        Ok(text) => Flash::Done(text),
-        Err(AppError::Invalid(text)) => Flash::Problem(text),
-        Err(error) => return error_response(error),
-    };
-    if session.insert(FLASH_KEY, flash).await.is_err() {
-        return error_response(AppError::Database);
-    }
-    Redirect::to("/admin/terms").into_response()
+    back_with_outcome(session, FLASH_KEY, "/admin/terms", outcome).await
 }
 
 fn today() -> String {

@@ -7,7 +7,7 @@
 use std::collections::{HashMap, HashSet};
 use std::io::Read;
 
-use super::parse::{decode, grade, Parsed, Problem};
+use super::parse::{check_student, decode, Field, Parsed, Problem};
 use super::{Rejection, RosterClass, RosterStaff, RosterStudent};
 
 /// Largest uncompressed entry, and all entries together.
@@ -147,8 +147,11 @@ pub fn package(
     }
 }
 
-/// Picks the school: the one asked for, or the only one.
-fn choose(schools: &[(String, String, String)], wanted: Option<&str>) -> Result<String, Problem> {
+/// Picks the school, `(id, name)`: the one asked for, or the only one.
+fn choose(
+    schools: &[(String, String, String)],
+    wanted: Option<&str>,
+) -> Result<(String, String), Problem> {
     match wanted.map(str::trim).filter(|w| !w.is_empty()) {
         Some(wanted) => {
             schools
@@ -158,7 +161,7 @@ fn choose(schools: &[(String, String, String)], wanted: Option<&str>) -> Result<
                         || name.eq_ignore_ascii_case(wanted)
                         || (!identifier.is_empty() && identifier == wanted)
                 })
-                .map(|(id, _, _)| id.clone())
+                .map(|(id, name, _)| (id.clone(), name.clone()))
                 .ok_or_else(|| {
                     unusable(format!(
                     "The file has no school called or numbered “{wanted}”; its schools are: {}.",
@@ -168,7 +171,7 @@ fn choose(schools: &[(String, String, String)], wanted: Option<&str>) -> Result<
         }
         None => match schools {
             [] => Err(unusable("The file lists no school.".into())),
-            [(id, _, _)] => Ok(id.clone()),
+            [(id, name, _)] => Ok((id.clone(), name.clone())),
             many => Err(Problem::ChooseSchool {
                 schools: many
                     .iter()
@@ -208,12 +211,7 @@ fn one_roster(
             )
         })
         .collect();
-    let school = choose(&schools, source_school)?;
-    let school_name = schools
-        .iter()
-        .find(|(id, _, _)| *id == school)
-        .map(|(_, n, _)| n.clone())
-        .unwrap_or_default();
+    let (school, school_name) = choose(&schools, source_school)?;
     // Who has which role at this school.
     let mut role_of: HashMap<String, String> = HashMap::new();
     if let Some(roles) = roles {
@@ -307,25 +305,19 @@ fn one_roster(
                     ));
                     continue;
                 }
-                let problem = if given.is_empty() {
-                    Some(reject("givenName", "The first name is empty.".into()))
-                } else if family.is_empty() {
-                    Some(reject("familyName", "The last name is empty.".into()))
-                } else if grade(&grade_text).is_none() {
-                    Some(reject(
-                        "grades",
-                        format!(
-                            "“{grade_text}” is not a grade Tether can read (use PK, K or 1 to 12)."
-                        ),
-                    ))
-                } else {
-                    None
+                let grade = match check_student(&given, &family, &grade_text) {
+                    Ok(grade) => grade,
+                    Err((field, reason)) => {
+                        let column = match field {
+                            Field::FirstName => "givenName",
+                            Field::LastName => "familyName",
+                            _ => "grades",
+                        };
+                        parsed.rejections.push(reject(column, reason));
+                        parsed.rejected_ids.push(sis_id);
+                        continue;
+                    }
                 };
-                if let Some(problem) = problem {
-                    parsed.rejections.push(problem);
-                    parsed.rejected_ids.push(sis_id);
-                    continue;
-                }
                 let preferred = Some(users.get(r, "preferredFirstName").to_string())
                     .filter(|p| !p.is_empty() && *p != given);
                 students_of_user.insert(id, sis_id.clone());
@@ -335,7 +327,7 @@ fn one_roster(
                     first_name: given,
                     last_name: family,
                     preferred_name: preferred,
-                    grade: grade(&grade_text).expect("checked"),
+                    grade,
                     homeroom: None,
                     attributes: Vec::new(),
                 });
@@ -392,12 +384,7 @@ fn clever(tables: &HashMap<String, Table>, source_school: Option<&str>) -> Resul
             )
         })
         .collect();
-    let school = choose(&schools, source_school)?;
-    let school_name = schools
-        .iter()
-        .find(|(id, _, _)| *id == school)
-        .map(|(_, n, _)| n.clone())
-        .unwrap_or_default();
+    let (school, school_name) = choose(&schools, source_school)?;
     let mut parsed = Parsed {
         format: format!("Clever ({school_name})"),
         ..Parsed::default()
@@ -435,23 +422,19 @@ fn clever(tables: &HashMap<String, Table>, source_school: Option<&str>) -> Resul
             ));
             continue;
         }
-        let problem = if first.is_empty() {
-            Some(reject("First_name", "The first name is empty.".into()))
-        } else if last.is_empty() {
-            Some(reject("Last_name", "The last name is empty.".into()))
-        } else if grade(&grade_text).is_none() {
-            Some(reject(
-                "Grade",
-                format!("“{grade_text}” is not a grade Tether can read (use PK, K or 1 to 12)."),
-            ))
-        } else {
-            None
+        let grade = match check_student(&first, &last, &grade_text) {
+            Ok(grade) => grade,
+            Err((field, reason)) => {
+                let column = match field {
+                    Field::FirstName => "First_name",
+                    Field::LastName => "Last_name",
+                    _ => "Grade",
+                };
+                parsed.rejections.push(reject(column, reason));
+                parsed.rejected_ids.push(sis_id);
+                continue;
+            }
         };
-        if let Some(problem) = problem {
-            parsed.rejections.push(problem);
-            parsed.rejected_ids.push(sis_id);
-            continue;
-        }
         sis_of.insert(clever_id, sis_id.clone());
         parsed.students.push(RosterStudent {
             line: *line,
@@ -459,7 +442,7 @@ fn clever(tables: &HashMap<String, Table>, source_school: Option<&str>) -> Resul
             first_name: first,
             last_name: last,
             preferred_name: None,
-            grade: grade(&grade_text).expect("checked"),
+            grade,
             homeroom: None,
             attributes: Vec::new(),
         });

@@ -301,6 +301,23 @@ pub fn headers(bytes: &[u8]) -> Result<Vec<String>, String> {
         .collect())
 }
 
+/// A student row's names and grade checked: the grade, or which field is
+/// wrong and why (the same reasons for every format).
+pub fn check_student(first: &str, last: &str, grade_text: &str) -> Result<i64, (Field, String)> {
+    if first.is_empty() {
+        return Err((Field::FirstName, "The first name is empty.".into()));
+    }
+    if last.is_empty() {
+        return Err((Field::LastName, "The last name is empty.".into()));
+    }
+    grade(grade_text).ok_or_else(|| {
+        (
+            Field::Grade,
+            format!("“{grade_text}” is not a grade Tether can read (use PK, K or 1 to 12)."),
+        )
+    })
+}
+
 /// The parsed file: students to import and rows refused.
 #[derive(Debug, Default)]
 pub struct Parsed {
@@ -459,25 +476,14 @@ pub fn students_csv_mapped(
         let first_name = get(Field::FirstName);
         let last_name = get(Field::LastName);
         let grade_text = get(Field::Grade);
-        let grade = grade(&grade_text);
-        let problem = if first_name.is_empty() {
-            Some(reject(Field::FirstName, "The first name is empty.".into()))
-        } else if last_name.is_empty() {
-            Some(reject(Field::LastName, "The last name is empty.".into()))
-        } else if grade.is_none() {
-            Some(reject(
-                Field::Grade,
-                format!("“{grade_text}” is not a grade Tether can read (use PK, K or 1 to 12)."),
-            ))
-        } else {
-            None
+        let grade = match check_student(&first_name, &last_name, &grade_text) {
+            Ok(grade) => grade,
+            Err((field, reason)) => {
+                parsed.rejections.push(reject(field, reason));
+                parsed.rejected_ids.push(sis_id);
+                continue;
+            }
         };
-        if let Some(problem) = problem {
-            parsed.rejections.push(problem);
-            parsed.rejected_ids.push(sis_id);
-            continue;
-        }
-        let grade = grade.expect("checked");
         seen.insert(sis_id.clone(), line);
         let preferred =
             Some(get(Field::PreferredName)).filter(|p| !p.is_empty() && *p != first_name);
