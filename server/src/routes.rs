@@ -19,10 +19,21 @@ pub const IDLE_EXPIRY: time::Duration = time::Duration::hours(8);
 /// uploads will get their own, larger limit).
 const BODY_LIMIT: usize = 256 * 1024;
 
+/// The app's routes, found once per process. Finding them runs the app
+/// with resource loading switched off process-wide (a global flag in
+/// leptos_server), so a page rendering on another thread at that moment
+/// would wait forever: it must never happen while pages are served, as it
+/// did when each test built its own router.
+fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> =
+        std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 /// The whole application as one axum router, ready to serve or to test with
 /// `tower::ServiceExt::oneshot`.
 pub fn router(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    let routes = route_list();
     let context = {
         let pool = state.pool.clone();
         move || provide_context(pool.clone())

@@ -94,7 +94,10 @@ impl Browser {
                 .headers_mut()
                 .insert(header::COOKIE, cookie.parse().unwrap());
         }
-        let response = self.router.clone().oneshot(request).await.unwrap();
+        let what = format!("{} {}", request.method(), request.uri());
+        let response = within(&what, self.router.clone().oneshot(request))
+            .await
+            .unwrap();
         if let Some(set) = response
             .headers()
             .get(header::SET_COOKIE)
@@ -110,7 +113,10 @@ impl Browser {
         }
         let status = response.status();
         let headers = response.headers().clone();
-        let body = response.into_body().collect().await.unwrap().to_bytes();
+        let body = within(&what, response.into_body().collect())
+            .await
+            .unwrap()
+            .to_bytes();
         Reply {
             status,
             headers,
@@ -142,6 +148,15 @@ impl Browser {
             &[("email", email), ("password", password), ("next", "/")],
         )
         .await
+    }
+}
+
+/// A request that has not answered in 60 s fails the test, naming itself,
+/// instead of hanging the whole run.
+async fn within<T>(what: &str, work: impl std::future::Future<Output = T>) -> T {
+    match tokio::time::timeout(std::time::Duration::from_secs(60), work).await {
+        Ok(done) => done,
+        Err(_) => panic!("{what} did not answer within 60 s"),
     }
 }
 
