@@ -10,6 +10,7 @@ use crate::accounts::{
 };
 use crate::audit::AuditPage;
 use crate::connections::MarkPage;
+use crate::coverage::{CoveragePage, CoverageReportPage};
 use crate::home::HomePage;
 use crate::pages::NotFound;
 use crate::roster::{ImportPage, ImportPreviewPage};
@@ -66,6 +67,8 @@ pub fn App() -> impl IntoView {
                     <Route path=(StaticSegment("admin"), StaticSegment("audit")) view=AuditPage ssr=SsrMode::Async />
                     <Route path=(StaticSegment("admin"), StaticSegment("terms")) view=TermsPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("mark") view=MarkPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("coverage") view=CoveragePage ssr=SsrMode::Async />
+                    <Route path=(StaticSegment("coverage"), StaticSegment("report")) view=CoverageReportPage ssr=SsrMode::Async />
                     <Route path=(StaticSegment("admin"), StaticSegment("import")) view=ImportPage ssr=SsrMode::Async />
                     <Route path=(StaticSegment("admin"), StaticSegment("import"), StaticSegment("preview")) view=ImportPreviewPage ssr=SsrMode::Async />
                 </Routes>
@@ -114,6 +117,7 @@ fn SignedInHeader(member: Member, schools: Vec<(i64, String)>) -> impl IntoView 
     let links: Vec<(&'static str, &'static str, Role)> = vec![
         ("/", "Home", Role::Staff),
         ("/mark", "Mark connections", Role::Staff),
+        ("/coverage", "Coverage", Role::Counselor),
         ("/admin/terms", "Terms", Role::Admin),
         ("/admin/import", "Roster", Role::Admin),
         ("/admin/staff", "Staff", Role::Admin),

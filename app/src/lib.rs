@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod app;
 pub mod audit;
 pub mod connections;
+pub mod coverage;
 pub mod error;
 pub mod format;
 pub mod home;

@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod cli;
+pub mod coverage;
 pub mod marking;
 pub mod roster;
 pub mod routes;

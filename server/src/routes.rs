@@ -90,6 +90,7 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/import/template.csv", get(crate::roster::template))
         .route("/mark", post(crate::marking::mark))
         .route("/mark/concern", post(crate::marking::concern))
+        .route("/coverage/export/{file}", get(crate::coverage::export))
         .route("/admin/terms", post(crate::terms::create))
         .route("/admin/terms/{term_id}", post(crate::terms::update))
         .route("/admin/terms/{term_id}/pin", post(crate::terms::pin))

@@ -48,6 +48,8 @@ const SERVER_FUNCTIONS: &[(&str, &str, Option<Role>)] = &[
     ("get_imports", "", Some(Role::Admin)),
     ("get_import_preview", "", Some(Role::Admin)),
     ("mark_setup", "", Some(Role::Staff)),
+    ("get_coverage", "", Some(Role::Counselor)),
+    ("get_coverage_report", "", Some(Role::Counselor)),
     (
         "mark_list",
         "filters[q]=&filters[homeroom]=&filters[show]=NoStrong&filters[page]=1",
@@ -91,6 +93,21 @@ const ROUTES: &[(&str, &str, &str, Option<Role>)] = &[
         Some(Role::Admin),
     ),
     ("GET", "/mark", "", Some(Role::Staff)),
+    ("GET", "/coverage", "", Some(Role::Counselor)),
+    ("GET", "/coverage/report", "", Some(Role::Counselor)),
+    (
+        "GET",
+        "/coverage/export/grade.csv",
+        "",
+        Some(Role::Counselor),
+    ),
+    (
+        "GET",
+        "/coverage/export/over-the-term.csv",
+        "",
+        Some(Role::Counselor),
+    ),
+    ("GET", "/coverage/export/staff.csv", "", Some(Role::Admin)),
     (
         "POST",
         "/mark",

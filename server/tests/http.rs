@@ -912,3 +912,74 @@ async fn unknown_roster_columns_are_mapped_once_and_remembered() {
     assert!(html.contains("0 new, 1 changed"), "{html}");
     assert!(html.contains("grade 10 → 11"), "{html}");
 }
+
+#[tokio::test]
+async fn the_coverage_dashboard_draws_its_charts_with_tables_and_exports_are_audited() {
+    let (pool, _) = demo_pool().await;
+    let mut browser = Browser::new(router(&pool, false));
+    let (email, password, _) = DEMO_ACCOUNTS[1];
+    browser.sign_in(email, password).await;
+    let page = browser.get("/coverage").await;
+    assert_eq!(page.status, StatusCode::OK);
+    for part in [
+        "have at least one trusted adult",
+        "<svg",
+        "role=\"img\"",
+        "Data table: coverage per day",
+        "Across terms",
+        "By group",
+        "/coverage/export/grade.csv",
+    ] {
+        assert!(page.body.contains(part), "{part} missing");
+    }
+    assert!(
+        !page.body.contains("Staff participation"),
+        "the per-person list is for admins"
+    );
+
+    let csv = browser.get("/coverage/export/grade.csv").await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert_eq!(
+        csv.headers.get("content-type").unwrap(),
+        "text/csv; charset=utf-8"
+    );
+    assert!(csv
+        .headers
+        .get("content-disposition")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .starts_with("attachment; filename=\"tether-coverage-grade-"));
+    assert!(csv.body.starts_with(
+        "grade,students,with_1_or_more,with_2_or_more,with_none,percent_connected\r\n"
+    ));
+    assert_eq!(
+        browser.get("/coverage/export/staff.csv").await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        browser.get("/coverage/export/secrets.csv").await.status,
+        StatusCode::NOT_FOUND
+    );
+    let report = browser.get("/coverage/report").await;
+    assert!(report.body.contains("Coverage report"));
+    let logged: Vec<(String, String)> = sqlx::query_as(
+        "SELECT action, subject FROM audit_log WHERE action LIKE 'coverage.%' ORDER BY id",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        logged,
+        [
+            (
+                "coverage.exported".to_string(),
+                "coverage:grade".to_string()
+            ),
+            (
+                "coverage.report_viewed".to_string(),
+                "coverage:report".to_string()
+            ),
+        ]
+    );
+}

@@ -455,6 +455,8 @@ impl Plan {
             crate::accounts::db::set_password_hash(&mut *conn, user_id(*index), &hash).await?;
         }
 
+        // Students who are inactive left just before the current term.
+        let left_at = clock::start_of_day(self.terms[1].starts_on) - 2 * 86_400;
         let students: Vec<(usize, &Student)> = self.students.iter().enumerate().collect();
         insert_all(
             conn,
@@ -472,7 +474,7 @@ impl Plan {
                     .push_bind(student.homeroom.as_str())
                     .push_bind(student.active)
                     .push_bind(created_at)
-                    .push_bind(created_at);
+                    .push_bind(if student.active { created_at } else { left_at });
             },
         )
         .await?;

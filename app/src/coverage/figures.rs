@@ -1,0 +1,673 @@
+//! Computing the dashboard's figures.
+//!
+//! Large reads come back from SQLite as one `group_concat` string per group
+//! instead of one row per student or mark: for a 50,000-student school that
+//! is a few rows instead of hundreds of thousands, and parsing the numbers
+//! costs far less than fetching the rows one by one.
+//!
+//! Figures of days that are over are kept in `coverage_days` once computed
+//! (see migrations/0006_coverage_history.sql); today's are always live.
+
+use std::collections::HashMap;
+
+use sqlx::SqlitePool;
+use time::{Date, Duration};
+
+use super::{Breakdown, Dashboard, Figures, Participation, Point, StaffMarks, TermFinal};
+use crate::accounts::{Member, Role};
+use crate::clock;
+use crate::terms::Term;
+use crate::AppError;
+
+/// A day's figures are kept once the day has been over this long, so a
+/// mark committed at the day's last second is never missed.
+const SETTLE_SECS: i64 = 300;
+
+/// The last second of `day` (UTC).
+pub fn end_of_day(day: Date) -> i64 {
+    clock::start_of_day(day) + 86_400 - 1
+}
+
+fn parse_day(text: &str) -> Result<Date, AppError> {
+    clock::parse_day(text).ok_or(AppError::Internal)
+}
+
+/// Numbers of a `group_concat` of integers separated by spaces or commas.
+fn numbers(text: &str) -> impl Iterator<Item = i64> + '_ {
+    text.split([' ', ','])
+        .filter(|part| !part.is_empty())
+        .map(|part| part.parse::<i64>().unwrap_or(i64::MIN))
+}
+
+/// Active students of the school now: id → (grade, homeroom index), with
+/// the homerooms' names.
+struct Roster {
+    students: HashMap<i64, (i64, usize)>,
+    homerooms: Vec<String>,
+}
+
+async fn roster_now(pool: &SqlitePool, school_id: i64) -> Result<Roster, AppError> {
+    let rows: Vec<(Option<String>, i64, String)> = sqlx::query_as(
+        "SELECT homeroom, grade, group_concat(id, ' ')
+         FROM students INDEXED BY students_by_homeroom_grade
+         WHERE school_id = $1 AND is_active = 1
+         GROUP BY homeroom, grade",
+    )
+    .bind(school_id)
+    .fetch_all(pool)
+    .await?;
+    let mut roster = Roster {
+        students: HashMap::new(),
+        homerooms: Vec::new(),
+    };
+    let mut previous: Option<Option<String>> = None;
+    for (homeroom, grade, list) in rows {
+        if previous.as_ref() != Some(&homeroom) {
+            roster.homerooms.push(
+                homeroom
+                    .clone()
+                    .filter(|h| !h.trim().is_empty())
+                    .unwrap_or_else(|| "(no homeroom)".to_string()),
+            );
+            previous = Some(homeroom);
+        }
+        let index = roster.homerooms.len() - 1;
+        for id in numbers(&list) {
+            roster.students.insert(id, (grade, index));
+        }
+    }
+    Ok(roster)
+}
+
+/// Live strong connections per student in `term_id`.
+async fn strong_now(pool: &SqlitePool, term_id: i64) -> Result<HashMap<i64, u32>, AppError> {
+    let list: Option<String> = sqlx::query_scalar(
+        "SELECT group_concat(student_id || ' ' || n, ' ') FROM (
+             SELECT student_id, COUNT(*) AS n FROM connections INDEXED BY connections_live_strong
+             WHERE term_id = $1 AND removed_at IS NULL AND level = 'strong'
+             GROUP BY student_id)",
+    )
+    .bind(term_id)
+    .fetch_one(pool)
+    .await?;
+    let mut counts: HashMap<i64, u32> = HashMap::new();
+    let mut values = numbers(list.as_deref().unwrap_or(""));
+    while let (Some(student), Some(n)) = (values.next(), values.next()) {
+        counts.insert(student, n as u32);
+    }
+    Ok(counts)
+}
+
+/// Imported attributes: (name, value) → students.
+async fn attributes(
+    pool: &SqlitePool,
+    school_id: i64,
+) -> Result<Vec<(String, String, String)>, AppError> {
+    Ok(sqlx::query_as(
+        "SELECT name, value, group_concat(student_id, ' ')
+         FROM student_attributes INDEXED BY student_attributes_groups
+         WHERE school_id = $1 GROUP BY name, value",
+    )
+    .bind(school_id)
+    .fetch_all(pool)
+    .await?)
+}
+
+#[derive(Default)]
+struct Tally(Figures);
+
+impl Tally {
+    fn add(&mut self, strong: u32) {
+        self.0.students += 1;
+        self.0.connected += i64::from(strong >= 1);
+        self.0.connected_two += i64::from(strong >= 2);
+    }
+}
+
+/// Now, for the whole school and by grade, homeroom and attribute.
+async fn live(
+    pool: &SqlitePool,
+    school_id: i64,
+    term_id: Option<i64>,
+) -> Result<(Figures, Vec<Breakdown>), AppError> {
+    let (roster, strong, groups) = tokio::try_join!(
+        roster_now(pool, school_id),
+        async {
+            match term_id {
+                Some(term_id) => strong_now(pool, term_id).await,
+                None => Ok(HashMap::new()),
+            }
+        },
+        attributes(pool, school_id),
+    )?;
+    let strong_of = |id: &i64| strong.get(id).copied().unwrap_or(0);
+    let mut school = Tally::default();
+    let mut grades: HashMap<i64, Tally> = HashMap::new();
+    let mut homerooms: Vec<Tally> = (0..roster.homerooms.len())
+        .map(|_| Tally::default())
+        .collect();
+    for (id, (grade, homeroom)) in &roster.students {
+        let n = strong_of(id);
+        school.add(n);
+        grades.entry(*grade).or_default().add(n);
+        homerooms[*homeroom].add(n);
+    }
+    let mut breakdowns = vec![
+        Breakdown::new(
+            "grade".into(),
+            "Grade".into(),
+            grades
+                .into_iter()
+                .map(|(grade, tally)| (crate::format::grade(grade), tally.0))
+                .collect(),
+        ),
+        Breakdown::new(
+            "homeroom".into(),
+            "Homeroom".into(),
+            roster
+                .homerooms
+                .iter()
+                .cloned()
+                .zip(homerooms.into_iter().map(|t| t.0))
+                .collect(),
+        ),
+    ];
+    let mut by_name: Vec<(String, Vec<(String, Figures)>)> = Vec::new();
+    for (name, value, list) in groups {
+        let mut tally = Tally::default();
+        for id in numbers(&list) {
+            if roster.students.contains_key(&id) {
+                tally.add(strong_of(&id));
+            }
+        }
+        if tally.0.students == 0 {
+            continue;
+        }
+        match by_name.iter_mut().find(|(n, _)| *n == name) {
+            Some((_, values)) => values.push((value, tally.0)),
+            None => by_name.push((name, vec![(value, tally.0)])),
+        }
+    }
+    for (name, values) in by_name {
+        breakdowns.push(Breakdown::new(format!("group-{name}"), name, values));
+    }
+    Ok((school.0, breakdowns))
+}
+
+/// The roster's history: per student, when they became active or inactive.
+pub struct RosterHistory(Vec<(i64, i64, bool)>);
+
+pub async fn roster_history(pool: &SqlitePool, school_id: i64) -> Result<RosterHistory, AppError> {
+    let list: Option<String> = sqlx::query_scalar(
+        "SELECT group_concat(student_id || ' ' || at || ' ' || is_active, ' ') FROM (
+             SELECT student_id, at, is_active FROM student_status INDEXED BY student_status_by_school
+             WHERE school_id = $1 ORDER BY student_id, at, rowid)",
+    )
+    .bind(school_id)
+    .fetch_one(pool)
+    .await?;
+    let mut changes = Vec::new();
+    let mut values = numbers(list.as_deref().unwrap_or(""));
+    while let (Some(student), Some(at), Some(active)) =
+        (values.next(), values.next(), values.next())
+    {
+        changes.push((student, at, active == 1));
+    }
+    Ok(RosterHistory(changes))
+}
+
+/// Figures of `term_id` at each of `instants` (ascending), recomputed from
+/// the marks' and the roster's histories.
+pub async fn recompute(
+    pool: &SqlitePool,
+    roster: &RosterHistory,
+    term_id: i64,
+    instants: &[i64],
+) -> Result<Vec<Figures>, AppError> {
+    let list: Option<String> = sqlx::query_scalar(
+        "SELECT group_concat(student_id || ' ' || made_at || ' ' || IFNULL(removed_at, -1), ' ')
+         FROM connections INDEXED BY connections_term_strong
+         WHERE term_id = $1 AND level = 'strong'",
+    )
+    .bind(term_id)
+    .fetch_one(pool)
+    .await?;
+    let mut marks = Vec::new();
+    let mut values = numbers(list.as_deref().unwrap_or(""));
+    while let (Some(student), Some(made), Some(removed)) =
+        (values.next(), values.next(), values.next())
+    {
+        marks.push((student, made, (removed >= 0).then_some(removed)));
+    }
+    Ok(sweep(&roster.0, &marks, instants))
+}
+
+/// What changes for one student at one instant.
+#[derive(Clone, Copy)]
+enum Change {
+    /// On or off the roster (the latest change at an instant wins).
+    Roster(bool),
+    /// A strong mark begins (+1) or ends (-1).
+    Strong(i32),
+}
+
+/// Counts, for every instant, the students on the roster and those of them
+/// with one or more, and two or more, live strong marks.
+pub fn sweep(
+    roster: &[(i64, i64, bool)],
+    marks: &[(i64, i64, Option<i64>)],
+    instants: &[i64],
+) -> Vec<Figures> {
+    let mut changes: Vec<(i64, i64, Change)> = Vec::with_capacity(roster.len() + marks.len() * 2);
+    changes.extend(
+        roster
+            .iter()
+            .map(|&(student, at, active)| (student, at, Change::Roster(active))),
+    );
+    for &(student, made, removed) in marks {
+        changes.push((student, made, Change::Strong(1)));
+        if let Some(removed) = removed {
+            changes.push((student, removed, Change::Strong(-1)));
+        }
+    }
+    // Stable: changes of one student at one instant keep the roster's
+    // order, so the latest recorded one wins, as in `count_at`.
+    changes.sort_by_key(|&(student, at, _)| (student, at));
+    // Differences over the instants: +1 where a span starts counting.
+    let slots = instants.len() + 1;
+    let mut diff = vec![[0i64; 3]; slots];
+    let first_at_or_after = |at: i64| instants.partition_point(|&t| t < at);
+    let mut add_span = |which: usize, from: i64, to: i64| {
+        let (a, b) = (first_at_or_after(from), first_at_or_after(to));
+        if a < b {
+            diff[a][which] += 1;
+            diff[b][which] -= 1;
+        }
+    };
+    let mut i = 0;
+    while i < changes.len() {
+        let student = changes[i].0;
+        let mut on = false;
+        let mut strong = 0i32;
+        // Start of the current span of each indicator, when it is on.
+        let mut since: [Option<i64>; 3] = [None; 3];
+        while i < changes.len() && changes[i].0 == student {
+            let at = changes[i].1;
+            while i < changes.len() && changes[i].0 == student && changes[i].1 == at {
+                match changes[i].2 {
+                    Change::Roster(active) => on = active,
+                    Change::Strong(delta) => strong += delta,
+                }
+                i += 1;
+            }
+            let state = [on, on && strong >= 1, on && strong >= 2];
+            for which in 0..3 {
+                match (since[which], state[which]) {
+                    (None, true) => since[which] = Some(at),
+                    (Some(from), false) => {
+                        add_span(which, from, at);
+                        since[which] = None;
+                    }
+                    _ => {}
+                }
+            }
+        }
+        for (which, from) in since.iter().enumerate() {
+            if let Some(from) = from {
+                add_span(which, *from, i64::MAX);
+            }
+        }
+    }
+    let mut running = [0i64; 3];
+    instants
+        .iter()
+        .enumerate()
+        .map(|(index, _)| {
+            for which in 0..3 {
+                running[which] += diff[index][which];
+            }
+            Figures {
+                students: running[0],
+                connected: running[1],
+                connected_two: running[2],
+            }
+        })
+        .collect()
+}
+
+/// The figures of `term` at the end of each of `days`, from what is kept,
+/// computing (and keeping, once over) what is missing.
+async fn days_of_term(
+    pool: &SqlitePool,
+    roster: &tokio::sync::OnceCell<RosterHistory>,
+    school_id: i64,
+    term_id: i64,
+    days: &[Date],
+    now: i64,
+) -> Result<Vec<Figures>, AppError> {
+    let kept: Vec<(String, i64, i64, i64)> = sqlx::query_as(
+        "SELECT day, students, connected, connected_two FROM coverage_days WHERE term_id = $1",
+    )
+    .bind(term_id)
+    .fetch_all(pool)
+    .await?;
+    let kept: HashMap<String, Figures> = kept
+        .into_iter()
+        .map(|(day, students, connected, connected_two)| {
+            (
+                day,
+                Figures {
+                    students,
+                    connected,
+                    connected_two,
+                },
+            )
+        })
+        .collect();
+    let names: Vec<String> = days.iter().map(|d| clock::day_to_string(*d)).collect();
+    let missing: Vec<usize> = (0..days.len())
+        .filter(|&i| !kept.contains_key(&names[i]))
+        .collect();
+    let mut computed: HashMap<usize, Figures> = HashMap::new();
+    if !missing.is_empty() {
+        let history = roster
+            .get_or_try_init(|| roster_history(pool, school_id))
+            .await?;
+        let instants: Vec<i64> = missing
+            .iter()
+            .map(|&i| end_of_day(days[i]).min(now))
+            .collect();
+        let figures = recompute(pool, history, term_id, &instants).await?;
+        let over: Vec<(usize, Figures)> = missing
+            .iter()
+            .zip(&figures)
+            .filter(|(&i, _)| end_of_day(days[i]) + SETTLE_SECS < now)
+            .map(|(&i, f)| (i, *f))
+            .collect();
+        if !over.is_empty() {
+            let _turn = crate::db::write_turn(pool).await;
+            let mut insert = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+                "INSERT OR IGNORE INTO coverage_days (term_id, day, students, connected, connected_two) ",
+            );
+            insert.push_values(&over, |mut row, (i, f)| {
+                row.push_bind(term_id)
+                    .push_bind(&names[*i])
+                    .push_bind(f.students)
+                    .push_bind(f.connected)
+                    .push_bind(f.connected_two);
+            });
+            insert.build().execute(pool).await?;
+        }
+        computed.extend(missing.iter().copied().zip(figures));
+    }
+    Ok((0..days.len())
+        .map(|i| {
+            kept.get(&names[i])
+                .or_else(|| computed.get(&i))
+                .copied()
+                .unwrap_or_default()
+        })
+        .collect())
+}
+
+/// Participation, and each person's marks (for admins).
+async fn participation(
+    pool: &SqlitePool,
+    school_id: i64,
+    term_id: Option<i64>,
+) -> Result<(Participation, Vec<StaffMarks>), AppError> {
+    let people: Vec<(i64, String, String)> = sqlx::query_as(
+        "SELECT u.id, u.name, m.role FROM memberships m JOIN users u ON u.id = m.user_id
+         WHERE m.school_id = $1 AND m.is_active = 1 AND u.is_active = 1",
+    )
+    .bind(school_id)
+    .fetch_all(pool)
+    .await?;
+    let marks: Option<String> =
+        match term_id {
+            Some(term_id) => sqlx::query_scalar(
+                "SELECT group_concat(staff_id || ' ' || (level = 'strong') || ' ' || n, ' ') FROM (
+                 SELECT staff_id, level, COUNT(*) AS n
+                 FROM connections INDEXED BY connections_live_by_staff
+                 WHERE term_id = $1 AND removed_at IS NULL GROUP BY staff_id, level)",
+            )
+            .bind(term_id)
+            .fetch_one(pool)
+            .await?,
+            None => None,
+        };
+    let mut counts: HashMap<i64, (i64, i64)> = HashMap::new();
+    let mut values = numbers(marks.as_deref().unwrap_or(""));
+    while let (Some(staff), Some(strong), Some(n)) = (values.next(), values.next(), values.next()) {
+        let entry = counts.entry(staff).or_default();
+        if strong == 1 {
+            entry.0 += n;
+        } else {
+            entry.1 += n;
+        }
+    }
+    let mut staff: Vec<StaffMarks> = people
+        .into_iter()
+        .map(|(id, name, role)| {
+            let (strong, knows) = counts.get(&id).copied().unwrap_or_default();
+            StaffMarks {
+                name,
+                role: Role::parse(&role)
+                    .map(|r| r.label().to_string())
+                    .unwrap_or(role),
+                strong,
+                knows,
+            }
+        })
+        .collect();
+    staff.sort_by(|a, b| {
+        a.name
+            .to_lowercase()
+            .cmp(&b.name.to_lowercase())
+            .then_with(|| a.name.cmp(&b.name))
+    });
+    let summary = Participation {
+        staff: staff.len() as i64,
+        marking: staff.iter().filter(|s| s.strong + s.knows > 0).count() as i64,
+    };
+    Ok((summary, staff))
+}
+
+/// The dashboard of `member`'s school for the current term, on `today` at
+/// `now`. Per-person participation is included for admins only.
+pub async fn dashboard(
+    pool: &SqlitePool,
+    member: &Member,
+    today: Date,
+    now: i64,
+) -> Result<Dashboard, AppError> {
+    let school_id = member.school_id;
+    let today_text = clock::day_to_string(today);
+    let (term, all_terms) = tokio::try_join!(
+        crate::terms::db::current(pool, school_id, &today_text),
+        crate::terms::db::list(pool, school_id)
+    )?;
+    let term_id = term.as_ref().map(|t| t.id);
+    // The current term's days that are over (from the day before it
+    // began), and whether today is one of its days.
+    let mut over: Vec<Date> = Vec::new();
+    let mut includes_today = false;
+    if let Some(term) = &term {
+        let first = parse_day(&term.starts_on)?;
+        let last = parse_day(&term.ends_on)?.min(today);
+        let before = first - Duration::days(1);
+        over = day_range(before, last.min(today - Duration::days(1)));
+        includes_today = before <= today && today <= last;
+    }
+    // Other terms that have begun, each at its end.
+    let mut others: Vec<(usize, Date)> = Vec::new();
+    for (index, other) in all_terms.iter().enumerate() {
+        let first = parse_day(&other.starts_on)?;
+        if first <= today && Some(other.id) != term_id {
+            let end = parse_day(&other.ends_on)?.min(today - Duration::days(1));
+            others.push((index, end));
+        }
+    }
+    // Everything is read at once: the pool has a connection for each.
+    let history = tokio::sync::OnceCell::new();
+    let ((now_figures, breakdowns), (participation, staff), over_figures, other_figures) = tokio::try_join!(
+        live(pool, school_id, term_id),
+        participation(pool, school_id, term_id),
+        async {
+            match term_id {
+                Some(term_id) if !over.is_empty() => {
+                    days_of_term(pool, &history, school_id, term_id, &over, now).await
+                }
+                _ => Ok(Vec::new()),
+            }
+        },
+        async {
+            let mut figures = Vec::with_capacity(others.len());
+            for (index, end) in &others {
+                let term_id = all_terms[*index].id;
+                figures
+                    .push(days_of_term(pool, &history, school_id, term_id, &[*end], now).await?[0]);
+            }
+            Ok::<_, AppError>(figures)
+        }
+    )?;
+
+    let mut points: Vec<Point> = over
+        .iter()
+        .zip(over_figures)
+        .map(|(day, figures)| Point {
+            day: clock::day_to_string(*day),
+            figures,
+        })
+        .collect();
+    if includes_today {
+        points.push(Point {
+            day: today_text.clone(),
+            figures: now_figures,
+        });
+    }
+    let start = points.first().map(|p| p.figures).unwrap_or_default();
+    let week = clock::day_to_string(today - Duration::days(7));
+    let week_ago = points.iter().find(|p| p.day == week).map(|p| p.figures);
+    // The day before the term is its starting point, not a day of it.
+    let series: Vec<Point> = if term.is_some() {
+        points.into_iter().skip(1).collect()
+    } else {
+        Vec::new()
+    };
+
+    let mut other_figures = others.iter().map(|(i, _)| *i).zip(other_figures);
+    let mut next_other = other_figures.next();
+    let mut terms = Vec::new();
+    for (index, other) in all_terms.into_iter().enumerate() {
+        let figures = if Some(other.id) == term_id {
+            now_figures
+        } else if next_other.map(|(i, _)| i) == Some(index) {
+            let figures = next_other.map(|(_, f)| f).unwrap_or_default();
+            next_other = other_figures.next();
+            figures
+        } else {
+            continue;
+        };
+        terms.push(TermFinal {
+            is_current: Some(other.id) == term_id,
+            name: other.name,
+            starts_on: other.starts_on,
+            ends_on: other.ends_on,
+            figures,
+        });
+    }
+    // Oldest first.
+    terms.reverse();
+
+    Ok(Dashboard {
+        school_name: member.school_name.clone(),
+        today: today_text,
+        term,
+        now: now_figures,
+        start,
+        week_ago,
+        series,
+        breakdowns,
+        terms,
+        participation,
+        staff: member.can(Role::Admin).then_some(staff),
+    })
+}
+
+/// Every day from `first` to `last`, both included.
+fn day_range(first: Date, last: Date) -> Vec<Date> {
+    let mut days = Vec::new();
+    let mut day = first;
+    while day <= last {
+        days.push(day);
+        day += Duration::days(1);
+    }
+    days
+}
+
+/// The figures of `term` at one instant, counted directly (the reference
+/// the tests and the kept days are checked against).
+pub async fn count_at(
+    pool: &SqlitePool,
+    school_id: i64,
+    term: &Term,
+    at: i64,
+) -> Result<Figures, AppError> {
+    let (students, connected, connected_two): (i64, i64, i64) = sqlx::query_as(
+        "WITH on_roster AS (
+             SELECT DISTINCT s.student_id FROM student_status s
+             WHERE s.school_id = $1 AND s.at <= $3
+               AND (SELECT x.is_active FROM student_status x
+                    WHERE x.student_id = s.student_id AND x.at <= $3
+                    ORDER BY x.at DESC, x.rowid DESC LIMIT 1) = 1),
+         strong AS (
+             SELECT student_id, COUNT(*) AS n FROM connections
+             WHERE term_id = $2 AND level = 'strong' AND made_at <= $3
+               AND (removed_at IS NULL OR removed_at > $3)
+             GROUP BY student_id)
+         SELECT COUNT(*), COUNT(strong.n), COALESCE(SUM(strong.n >= 2), 0)
+         FROM on_roster LEFT JOIN strong ON strong.student_id = on_roster.student_id",
+    )
+    .bind(school_id)
+    .bind(term.id)
+    .bind(at)
+    .fetch_one(pool)
+    .await?;
+    Ok(Figures {
+        students,
+        connected,
+        connected_two,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sweep_counts_spans_on_the_roster_only() {
+        // Student 1: on the roster from 0; strong 10..20 and 15..; so one
+        // from 10, two from 15 to 20. Student 2: on from 0, off at 30;
+        // strong from 5. Student 3: joins at 25, no marks.
+        let roster = [(1, 0, true), (2, 0, true), (2, 30, false), (3, 25, true)];
+        let marks = [(1, 10, Some(20)), (1, 15, None), (2, 5, None)];
+        let at = |t: i64| sweep(&roster, &marks, &[t])[0];
+        let f = |students, connected, connected_two| Figures {
+            students,
+            connected,
+            connected_two,
+        };
+        assert_eq!(at(4), f(2, 0, 0));
+        assert_eq!(at(5), f(2, 1, 0));
+        assert_eq!(at(10), f(2, 2, 0));
+        assert_eq!(at(15), f(2, 2, 1));
+        assert_eq!(at(20), f(2, 2, 0), "removed at 20: no longer live at 20");
+        assert_eq!(at(25), f(3, 2, 0));
+        assert_eq!(at(30), f(2, 1, 0), "student 2 left");
+        assert_eq!(
+            sweep(&roster, &marks, &[4, 5, 10, 15, 20, 25, 30]),
+            [4, 5, 10, 15, 20, 25, 30].map(at).to_vec()
+        );
+    }
+}
