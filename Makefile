@@ -59,6 +59,7 @@ e2e:
 bench: tools
 	cargo bench -p server --bench marking
 	cargo bench -p server --bench roster
+	cargo bench -p server --bench coverage
 
 # A release build (smaller, faster wasm; needs wasm-opt).
 release: tools

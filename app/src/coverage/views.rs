@@ -125,22 +125,22 @@ fn DashboardView(dashboard: Dashboard, report: bool) -> impl IntoView {
             <h2 id="headline-title">"This term so far"</h2>
             <ul class="headline">
                 <li>
-                    <strong class="figure">{percent_text(now.percent())}</strong>
+                    <strong class="headline-figure">{percent_text(now.percent())}</strong>
                     " have at least one trusted adult"
                     <span class="detail">{of(now.connected, &now)}</span>
                 </li>
                 <li>
-                    <strong class="figure">{percent_text(now.share(now.connected_two))}</strong>
+                    <strong class="headline-figure">{percent_text(now.share(now.connected_two))}</strong>
                     " have two or more"
                     <span class="detail">{of(now.connected_two, &now)}</span>
                 </li>
                 <li>
-                    <strong class="figure">{percent_text(now.share(now.unconnected()))}</strong>
+                    <strong class="headline-figure">{percent_text(now.share(now.unconnected()))}</strong>
                     " have no one yet"
                     <span class="detail">{of(now.unconnected(), &now)}</span>
                 </li>
                 <li>
-                    <strong class="figure">{percent_text(participation.percent())}</strong>
+                    <strong class="headline-figure">{percent_text(participation.percent())}</strong>
                     " of staff have started marking"
                     <span class="detail">
                         {format!(
