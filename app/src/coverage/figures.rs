@@ -253,29 +253,34 @@ enum Change {
 
 /// Counts, for every instant, the students on the roster and those of them
 /// with one or more, and two or more, live strong marks.
+///
+/// `roster` holds each student's changes in the order they were recorded;
+/// both lists come grouped by student from the database (and are sorted
+/// here if they are not), so each student's few changes are merged and
+/// ordered on their own.
 pub fn sweep(
     roster: &[(i64, i64, bool)],
     marks: &[(i64, i64, Option<i64>)],
     instants: &[i64],
 ) -> Vec<Figures> {
-    let mut changes: Vec<(i64, i64, Change)> = Vec::with_capacity(roster.len() + marks.len() * 2);
-    changes.extend(
+    let mut roster_sorted;
+    let roster = if roster.is_sorted_by_key(|r| r.0) {
         roster
-            .iter()
-            .map(|&(student, at, active)| (student, at, Change::Roster(active))),
-    );
-    for &(student, made, removed) in marks {
-        changes.push((student, made, Change::Strong(1)));
-        if let Some(removed) = removed {
-            changes.push((student, removed, Change::Strong(-1)));
-        }
-    }
-    // Stable: changes of one student at one instant keep the roster's
-    // order, so the latest recorded one wins, as in `count_at`.
-    changes.sort_by_key(|&(student, at, _)| (student, at));
+    } else {
+        roster_sorted = roster.to_vec();
+        roster_sorted.sort_by_key(|r| r.0);
+        &roster_sorted[..]
+    };
+    let mut marks_sorted;
+    let marks = if marks.is_sorted_by_key(|m| m.0) {
+        marks
+    } else {
+        marks_sorted = marks.to_vec();
+        marks_sorted.sort_by_key(|m| m.0);
+        &marks_sorted[..]
+    };
     // Differences over the instants: +1 where a span starts counting.
-    let slots = instants.len() + 1;
-    let mut diff = vec![[0i64; 3]; slots];
+    let mut diff = vec![[0i64; 3]; instants.len() + 1];
     let first_at_or_after = |at: i64| instants.partition_point(|&t| t < at);
     let mut add_span = |which: usize, from: i64, to: i64| {
         let (a, b) = (first_at_or_after(from), first_at_or_after(to));
@@ -284,17 +289,39 @@ pub fn sweep(
             diff[b][which] -= 1;
         }
     };
-    let mut i = 0;
-    while i < changes.len() {
-        let student = changes[i].0;
+    let mut changes: Vec<(i64, Change)> = Vec::new();
+    let (mut r, mut m) = (0, 0);
+    while r < roster.len() || m < marks.len() {
+        let student = match (roster.get(r), marks.get(m)) {
+            (Some(a), Some(b)) => a.0.min(b.0),
+            (Some(a), None) => a.0,
+            (None, Some(b)) => b.0,
+            (None, None) => unreachable!(),
+        };
+        changes.clear();
+        while r < roster.len() && roster[r].0 == student {
+            changes.push((roster[r].1, Change::Roster(roster[r].2)));
+            r += 1;
+        }
+        while m < marks.len() && marks[m].0 == student {
+            changes.push((marks[m].1, Change::Strong(1)));
+            if let Some(removed) = marks[m].2 {
+                changes.push((removed, Change::Strong(-1)));
+            }
+            m += 1;
+        }
+        // Stable: roster changes at one instant keep their recorded order,
+        // so the latest wins, as in `count_at`.
+        changes.sort_by_key(|c| c.0);
         let mut on = false;
         let mut strong = 0i32;
-        // Start of the current span of each indicator, when it is on.
+        // Start of the current span of each indicator, while it is on.
         let mut since: [Option<i64>; 3] = [None; 3];
-        while i < changes.len() && changes[i].0 == student {
-            let at = changes[i].1;
-            while i < changes.len() && changes[i].0 == student && changes[i].1 == at {
-                match changes[i].2 {
+        let mut i = 0;
+        while i < changes.len() {
+            let at = changes[i].0;
+            while i < changes.len() && changes[i].0 == at {
+                match changes[i].1 {
                     Change::Roster(active) => on = active,
                     Change::Strong(delta) => strong += delta,
                 }
@@ -319,12 +346,11 @@ pub fn sweep(
         }
     }
     let mut running = [0i64; 3];
-    instants
+    diff[..instants.len()]
         .iter()
-        .enumerate()
-        .map(|(index, _)| {
+        .map(|step| {
             for which in 0..3 {
-                running[which] += diff[index][which];
+                running[which] += step[which];
             }
             Figures {
                 students: running[0],
