@@ -15,6 +15,7 @@ use crate::home::HomePage;
 use crate::pages::NotFound;
 use crate::roster::{ImportPage, ImportPreviewPage};
 use crate::staff::{StaffImportPage, StaffPage, WelcomePage};
+use crate::takeons::{AssignPage, FollowUpPage, MeetingPage, TakeOnPage, UnconnectedPage};
 use crate::terms::TermsPage;
 
 /// The HTML document around the app, rendered on the server only.
@@ -68,6 +69,11 @@ pub fn App() -> impl IntoView {
                     <Route path=(StaticSegment("admin"), StaticSegment("terms")) view=TermsPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("mark") view=MarkPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("coverage") view=CoveragePage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("unconnected") view=UnconnectedPage ssr=SsrMode::Async />
+                    <Route path=(StaticSegment("unconnected"), ParamSegment("student"), StaticSegment("assign")) view=AssignPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("take-ons") view=FollowUpPage ssr=SsrMode::Async />
+                    <Route path=(StaticSegment("take-ons"), ParamSegment("id")) view=TakeOnPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("meeting") view=MeetingPage ssr=SsrMode::Async />
                     <Route path=(StaticSegment("coverage"), StaticSegment("report")) view=CoverageReportPage ssr=SsrMode::Async />
                     <Route path=(StaticSegment("admin"), StaticSegment("import")) view=ImportPage ssr=SsrMode::Async />
                     <Route path=(StaticSegment("admin"), StaticSegment("import"), StaticSegment("preview")) view=ImportPreviewPage ssr=SsrMode::Async />
@@ -117,7 +123,9 @@ fn SignedInHeader(member: Member, schools: Vec<(i64, String)>) -> impl IntoView 
     let links: Vec<(&'static str, &'static str, Role)> = vec![
         ("/", "Home", Role::Staff),
         ("/mark", "Mark connections", Role::Staff),
+        ("/unconnected", "Unconnected", Role::Counselor),
         ("/coverage", "Coverage", Role::Counselor),
+        ("/meeting", "Meeting board", Role::Staff),
         ("/admin/terms", "Terms", Role::Admin),
         ("/admin/import", "Roster", Role::Admin),
         ("/admin/staff", "Staff", Role::Admin),

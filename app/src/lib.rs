@@ -14,6 +14,7 @@ pub mod pages;
 pub mod roster;
 pub mod schools;
 pub mod staff;
+pub mod takeons;
 pub mod terms;
 
 #[cfg(feature = "ssr")]

@@ -8,4 +8,5 @@ pub mod roster;
 pub mod routes;
 pub mod security;
 pub mod staff;
+pub mod takeons;
 pub mod terms;

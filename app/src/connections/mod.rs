@@ -190,7 +190,7 @@ impl MarkFilters {
 }
 
 /// Percent-encodes a query value (form style: space as `+`).
-fn encode(value: &str) -> String {
+pub(crate) fn encode(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     for byte in value.bytes() {
         match byte {

@@ -332,6 +332,7 @@ fn StudentRowView(
     };
     let last_term = row.last_term;
     let keep_name = row.name.clone();
+    let volunteer_name = row.name.clone();
     let strong = signals.strong;
     view! {
         <tr id=format!("student-{id}") data-student=id.to_string()>
@@ -346,6 +347,15 @@ fn StudentRowView(
                     0 => view! { <span class="nobody"><span aria-hidden="true">"⚠ "</span>"0 — no one yet"</span> }.into_any(),
                     n => view! { <span>{n}</span> }.into_any(),
                 }}
+                <Show when=move || strong.get() == 0>
+                    <form method="post" action="/take-ons/volunteer" class="volunteer">
+                        <input type="hidden" name="student_id" value=id.to_string() />
+                        <button type="submit" class="link-button">
+                            "I'll connect"
+                            <span class="visually-hidden">{format!(" with {volunteer_name}")}</span>
+                        </button>
+                    </form>
+                </Show>
             </td>
             <td class="my-mark">
                 <form method="post" action="/mark" class="mark-form">

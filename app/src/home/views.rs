@@ -20,6 +20,7 @@ pub fn HomePage() -> impl IntoView {
                 }
             })}
         </Suspense>
+        <crate::takeons::MyTakeOns />
     }
 }
 

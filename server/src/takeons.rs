@@ -1,0 +1,263 @@
+//! Form routes of take-ons (volunteer, assign, check in, release, the
+//! school's settings) and the unconnected list's CSV export. Each answers
+//! with a redirect back to a page that shows the outcome once.
+
+use app::accounts::{Member, Role};
+use app::audit::db::{record, Event};
+use app::state::AppState;
+use app::takeons::{db, ListFilters, FLASH_KEY};
+use app::terms::Term;
+use app::AppError;
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::Form;
+use serde::Deserialize;
+use tower_sessions::Session;
+
+use crate::auth::{back_with_outcome, error_response, require_role};
+
+async fn open_term(state: &AppState, member: &Member) -> Result<Term, AppError> {
+    let today = app::clock::day_to_string(app::clock::today());
+    app::terms::db::current(&state.pool, member.school_id, &today)
+        .await?
+        .ok_or_else(|| AppError::Invalid("No term is current; an admin can add or pin one.".into()))
+}
+
+#[derive(Deserialize)]
+pub struct VolunteerForm {
+    student_id: i64,
+    /// The unconnected list the form came from (its address), if any.
+    #[serde(default)]
+    back: String,
+}
+
+/// Only addresses of the unconnected list are followed back.
+fn list_address(back: &str) -> Option<String> {
+    let query = back.strip_prefix("/unconnected")?;
+    let query = query.strip_prefix('?').unwrap_or(query);
+    if !query.is_empty() && back.len() == "/unconnected".len() + query.len() {
+        return None;
+    }
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).ok()?;
+    let filters =
+        ListFilters::from_pairs(|key| pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()));
+    Some(filters.href())
+}
+
+pub async fn volunteer(
+    State(state): State<AppState>,
+    session: Session,
+    Form(form): Form<VolunteerForm>,
+) -> Response {
+    let member = match require_role(&session, &state, Role::Staff).await {
+        Ok(member) => member,
+        Err(response) => return response,
+    };
+    let started = match open_term(&state, &member).await {
+        Ok(term) => {
+            db::start(
+                &state.pool,
+                &member,
+                &term,
+                form.student_id,
+                member.user_id,
+                app::clock::now(),
+            )
+            .await
+        }
+        Err(error) => Err(error),
+    };
+    let to = match (list_address(&form.back), &started) {
+        (Some(list), _) => format!("{list}#student-{}", form.student_id),
+        (None, Ok(started)) => format!("/take-ons/{}", started.id),
+        (None, Err(_)) => "/".to_string(),
+    };
+    back_with_outcome(&session, FLASH_KEY, &to, started.map(|s| s.message(true))).await
+}
+
+#[derive(Deserialize)]
+pub struct AssignForm {
+    student_id: i64,
+    staff_id: i64,
+}
+
+pub async fn assign(
+    State(state): State<AppState>,
+    session: Session,
+    Form(form): Form<AssignForm>,
+) -> Response {
+    let member = match require_role(&session, &state, Role::Counselor).await {
+        Ok(member) => member,
+        Err(response) => return response,
+    };
+    let outcome = match open_term(&state, &member).await {
+        Ok(term) => db::start(
+            &state.pool,
+            &member,
+            &term,
+            form.student_id,
+            form.staff_id,
+            app::clock::now(),
+        )
+        .await
+        .map(|s| s.message(false)),
+        Err(error) => Err(error),
+    };
+    back_with_outcome(&session, FLASH_KEY, "/unconnected", outcome).await
+}
+
+#[derive(Deserialize)]
+pub struct CheckInForm {
+    checked_on: String,
+    #[serde(default)]
+    note: String,
+}
+
+pub async fn check_in(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+    Form(form): Form<CheckInForm>,
+) -> Response {
+    let member = match require_role(&session, &state, Role::Staff).await {
+        Ok(member) => member,
+        Err(response) => return response,
+    };
+    let outcome = db::check_in(
+        &state.pool,
+        &member,
+        id,
+        &form.checked_on,
+        &form.note,
+        app::clock::today(),
+        app::clock::now(),
+    )
+    .await
+    .map(|t| {
+        format!(
+            "Check-in logged for {} (day {} of 10).",
+            t.student_name, t.check_in_days
+        )
+    });
+    back_with_outcome(&session, FLASH_KEY, &format!("/take-ons/{id}"), outcome).await
+}
+
+#[derive(Deserialize)]
+pub struct ReleaseForm {
+    #[serde(default)]
+    reason: String,
+}
+
+pub async fn release(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+    Form(form): Form<ReleaseForm>,
+) -> Response {
+    let member = match require_role(&session, &state, Role::Staff).await {
+        Ok(member) => member,
+        Err(response) => return response,
+    };
+    let outcome = db::release(
+        &state.pool,
+        &member,
+        id,
+        &form.reason,
+        app::clock::today(),
+        app::clock::now(),
+    )
+    .await
+    .map(|t| {
+        format!(
+            "Released {}. A counselor will find someone else.",
+            t.student_name
+        )
+    });
+    back_with_outcome(&session, FLASH_KEY, &format!("/take-ons/{id}"), outcome).await
+}
+
+#[derive(Deserialize)]
+pub struct SettingsForm {
+    take_on_cap: String,
+    #[serde(default)]
+    meeting_names: Option<String>,
+}
+
+pub async fn settings(
+    State(state): State<AppState>,
+    session: Session,
+    Form(form): Form<SettingsForm>,
+) -> Response {
+    let member = match require_role(&session, &state, Role::Admin).await {
+        Ok(member) => member,
+        Err(response) => return response,
+    };
+    let outcome = match form.take_on_cap.trim().parse::<i64>() {
+        Ok(cap) => db::set_settings(
+            &state.pool,
+            &member,
+            db::Settings {
+                take_on_cap: cap,
+                meeting_names: form.meeting_names.is_some(),
+            },
+            app::clock::now(),
+        )
+        .await
+        .map(|_| "Settings saved.".to_string()),
+        Err(_) => Err(AppError::Invalid(
+            "The limit must be a whole number between 1 and 50.".into(),
+        )),
+    };
+    back_with_outcome(&session, FLASH_KEY, "/take-ons", outcome).await
+}
+
+/// The unconnected list, every page, with the filters of the address.
+pub async fn export(
+    State(state): State<AppState>,
+    session: Session,
+    Query(pairs): Query<Vec<(String, String)>>,
+) -> Response {
+    let member = match require_role(&session, &state, Role::Counselor).await {
+        Ok(member) => member,
+        Err(response) => return response,
+    };
+    let term = match open_term(&state, &member).await {
+        Ok(term) => term,
+        Err(error) => return error_response(error),
+    };
+    let filters =
+        ListFilters::from_pairs(|key| pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()));
+    let csv = match db::unconnected_csv(&state.pool, member.school_id, &term, &filters).await {
+        Ok(csv) => csv,
+        Err(error) => return error_response(error),
+    };
+    let now = app::clock::now();
+    let event = Event {
+        detail: Some(format!("{}: {}", term.name, filters.to_query())),
+        ..Event::by(
+            &member,
+            "unconnected.exported",
+            Some("unconnected:list".into()),
+        )
+    };
+    if let Err(error) = record(&state.pool, event, now).await {
+        return error_response(error);
+    }
+    let file_name = format!(
+        "tether-unconnected-{}.csv",
+        app::clock::day_to_string(app::clock::today())
+    );
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file_name}\""),
+            ),
+            (header::CACHE_CONTROL, "no-store".to_string()),
+        ],
+        csv,
+    )
+        .into_response()
+}
