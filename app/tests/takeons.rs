@@ -62,14 +62,22 @@ async fn school(pool: &SqlitePool) -> School {
         starts_on: starts.into(),
         ends_on: ends.into(),
     };
-    terms::create(pool, id, &draft("Spring 2026", "2026-01-20", "2026-06-10"), 0)
-        .await
-        .unwrap();
+    terms::create(
+        pool,
+        id,
+        &draft("Spring 2026", "2026-01-20", "2026-06-10"),
+        0,
+    )
+    .await
+    .unwrap();
     terms::create(pool, id, &draft("Fall 2026", "2026-08-31", "2027-01-22"), 0)
         .await
         .unwrap();
     let fall = terms::current(pool, id, TODAY).await.unwrap().unwrap();
-    let spring = terms::current(pool, id, "2026-03-01").await.unwrap().unwrap();
+    let spring = terms::current(pool, id, "2026-03-01")
+        .await
+        .unwrap()
+        .unwrap();
     let mut students = Vec::new();
     for (n, (first, last, grade)) in [
         ("Ana", "Alvarez", 9),
@@ -287,7 +295,10 @@ async fn a_take_on_becomes_connected_when_its_adult_marks_strong(pool: SqlitePoo
     mark(&pool, &lou, ana, None, TODAY).await;
     mark(&pool, &kim, ana, Some(Level::Strong), TODAY).await;
     assert_eq!(
-        db::find(&pool, &kim, kims.id, today()).await.unwrap().status,
+        db::find(&pool, &kim, kims.id, today())
+            .await
+            .unwrap()
+            .status,
         "connected"
     );
     assert!(!names(&pool, &school, &filters(View::None))
@@ -312,10 +323,10 @@ async fn a_take_on_becomes_connected_when_its_adult_marks_strong(pool: SqlitePoo
     assert!(db::release(&pool, &lou, lous.id, "again", today(), now())
         .await
         .is_err());
-    // Someone else's take-on is invisible to other staff.
+    // Someone else's take-on is closed to other staff.
     assert_eq!(
         db::find(&pool, &kim, lous.id, today()).await.unwrap_err(),
-        AppError::NotFound
+        AppError::Forbidden
     );
     assert!(db::find(&pool, &cal, lous.id, today()).await.is_ok());
 }
@@ -342,13 +353,15 @@ async fn suggestions_come_first_by_lowest_load_and_the_cap_warns(pool: SqlitePoo
         .fetch_one(&pool)
         .await
         .unwrap();
-        sqlx::query("INSERT INTO class_students (school_id, class_id, student_id) VALUES ($1, $2, $3)")
-            .bind(school.id)
-            .bind(class)
-            .bind(ana)
-            .execute(&pool)
-            .await
-            .unwrap();
+        sqlx::query(
+            "INSERT INTO class_students (school_id, class_id, student_id) VALUES ($1, $2, $3)",
+        )
+        .bind(school.id)
+        .bind(class)
+        .bind(ana)
+        .execute(&pool)
+        .await
+        .unwrap();
         sqlx::query("INSERT INTO class_staff (school_id, class_id, staff_id) VALUES ($1, $2, $3)")
             .bind(school.id)
             .bind(class)
@@ -380,7 +393,14 @@ async fn suggestions_come_first_by_lowest_load_and_the_cap_warns(pool: SqlitePoo
             ("kim", 2, vec!["knows them".to_string()]),
         ]
     );
-    assert_eq!(choice.others.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), ["cal"]);
+    assert_eq!(
+        choice
+            .others
+            .iter()
+            .map(|c| c.name.as_str())
+            .collect::<Vec<_>>(),
+        ["cal"]
+    );
     assert_eq!(choice.cap, 5);
 
     // A cap of 2: the third take-on is allowed, with a warning.
@@ -400,7 +420,9 @@ async fn suggestions_come_first_by_lowest_load_and_the_cap_warns(pool: SqlitePoo
         .await
         .unwrap();
     assert_eq!((started.load, started.cap), (3, 2));
-    assert!(started.message(false).contains("over the suggested limit of 2"));
+    assert!(started
+        .message(false)
+        .contains("over the suggested limit of 2"));
     assert_eq!(
         db::set_settings(
             &pool,
@@ -438,7 +460,11 @@ async fn check_ins_are_logged_by_the_adult_and_every_view_is_audited(pool: Sqlit
         .unwrap();
     assert!(follow_up[0].days_quiet >= app::takeons::STALE_DAYS);
 
-    for (day, note) in [("2026-11-20", "talked about soccer"), ("2026-11-20", ""), ("2026-11-23", "")] {
+    for (day, note) in [
+        ("2026-11-20", "talked about soccer"),
+        ("2026-11-20", ""),
+        ("2026-11-23", ""),
+    ] {
         db::check_in(&pool, &kim, id, day, note, today(), now())
             .await
             .unwrap();
@@ -460,7 +486,7 @@ async fn check_ins_are_logged_by_the_adult_and_every_view_is_audited(pool: Sqlit
     );
     assert_eq!(
         db::find(&pool, &lou, id, today()).await.unwrap_err(),
-        AppError::NotFound
+        AppError::Forbidden
     );
 
     let take_on = db::find(&pool, &cal, id, today()).await.unwrap();
@@ -481,7 +507,9 @@ async fn check_ins_are_logged_by_the_adult_and_every_view_is_audited(pool: Sqlit
 async fn the_meeting_board_counts_live_and_shows_names_only_when_switched_on(pool: SqlitePool) {
     let school = school(&pool).await;
     let kim = member(&pool, school.id, "kim", Role::Admin).await;
-    let board = db::board(&pool, school.id, Some(&school.fall)).await.unwrap();
+    let board = db::board(&pool, school.id, Some(&school.fall))
+        .await
+        .unwrap();
     assert_eq!((board.students, board.unconnected), (5, 5));
     assert_eq!(board.names, None);
     mark(&pool, &kim, school.students[0], Some(Level::Strong), TODAY).await;
@@ -496,7 +524,9 @@ async fn the_meeting_board_counts_live_and_shows_names_only_when_switched_on(poo
     )
     .await
     .unwrap();
-    let board = db::board(&pool, school.id, Some(&school.fall)).await.unwrap();
+    let board = db::board(&pool, school.id, Some(&school.fall))
+        .await
+        .unwrap();
     assert_eq!(board.unconnected, 4);
     assert_eq!(
         board.names,

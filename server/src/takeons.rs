@@ -54,20 +54,22 @@ pub async fn volunteer(
         Ok(member) => member,
         Err(response) => return response,
     };
-    let started = match open_term(&state, &member).await {
-        Ok(term) => {
-            db::start(
-                &state.pool,
-                &member,
-                &term,
-                form.student_id,
-                member.user_id,
-                app::clock::now(),
-            )
-            .await
-        }
-        Err(error) => Err(error),
-    };
+    let started = async {
+        // Another school's student is not found, whatever else is wrong.
+        app::connections::marking::active_student(&state.pool, member.school_id, form.student_id)
+            .await?;
+        let term = open_term(&state, &member).await?;
+        db::start(
+            &state.pool,
+            &member,
+            &term,
+            form.student_id,
+            member.user_id,
+            app::clock::now(),
+        )
+        .await
+    }
+    .await;
     let to = match (list_address(&form.back), &started) {
         (Some(list), _) => format!("{list}#student-{}", form.student_id),
         (None, Ok(started)) => format!("/take-ons/{}", started.id),
@@ -91,8 +93,11 @@ pub async fn assign(
         Ok(member) => member,
         Err(response) => return response,
     };
-    let outcome = match open_term(&state, &member).await {
-        Ok(term) => db::start(
+    let outcome = async {
+        app::connections::marking::active_student(&state.pool, member.school_id, form.student_id)
+            .await?;
+        let term = open_term(&state, &member).await?;
+        db::start(
             &state.pool,
             &member,
             &term,
@@ -101,9 +106,9 @@ pub async fn assign(
             app::clock::now(),
         )
         .await
-        .map(|s| s.message(false)),
-        Err(error) => Err(error),
-    };
+        .map(|s| s.message(false))
+    }
+    .await;
     back_with_outcome(&session, FLASH_KEY, "/unconnected", outcome).await
 }
 
@@ -222,19 +227,29 @@ pub async fn export(
         Ok(member) => member,
         Err(response) => return response,
     };
-    let term = match open_term(&state, &member).await {
+    let filters =
+        ListFilters::from_pairs(|key| pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()));
+    let today = app::clock::day_to_string(app::clock::today());
+    let term = match app::terms::db::current(&state.pool, member.school_id, &today).await {
         Ok(term) => term,
         Err(error) => return error_response(error),
     };
-    let filters =
-        ListFilters::from_pairs(|key| pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()));
-    let csv = match db::unconnected_csv(&state.pool, member.school_id, &term, &filters).await {
+    // Without a current term nobody is marked: the header alone.
+    let csv = match &term {
+        Some(term) => db::unconnected_csv(&state.pool, member.school_id, term, &filters).await,
+        None => Ok(db::CSV_HEADER.to_string()),
+    };
+    let csv = match csv {
         Ok(csv) => csv,
         Err(error) => return error_response(error),
     };
     let now = app::clock::now();
     let event = Event {
-        detail: Some(format!("{}: {}", term.name, filters.to_query())),
+        detail: Some(format!(
+            "{}: {}",
+            term.map(|t| t.name).unwrap_or_default(),
+            filters.to_query()
+        )),
         ..Event::by(
             &member,
             "unconnected.exported",

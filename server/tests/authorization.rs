@@ -49,6 +49,16 @@ const SERVER_FUNCTIONS: &[(&str, &str, Option<Role>)] = &[
     ("get_import_preview", "", Some(Role::Admin)),
     ("mark_setup", "", Some(Role::Staff)),
     ("get_coverage", "", Some(Role::Counselor)),
+    (
+        "get_unconnected",
+        "filters[view]=None&filters[homeroom]=&filters[group]=&filters[sort]=Name&filters[page]=1",
+        Some(Role::Counselor),
+    ),
+    ("get_assign", "student_id={student}", Some(Role::Counselor)),
+    ("get_take_on", "id={takeon}", Some(Role::Staff)),
+    ("get_my_take_ons", "", Some(Role::Staff)),
+    ("get_follow_up", "", Some(Role::Counselor)),
+    ("get_meeting_board", "", Some(Role::Staff)),
     ("get_coverage_report", "", Some(Role::Counselor)),
     (
         "mark_list",
@@ -93,6 +103,41 @@ const ROUTES: &[(&str, &str, &str, Option<Role>)] = &[
         Some(Role::Admin),
     ),
     ("GET", "/mark", "", Some(Role::Staff)),
+    ("GET", "/unconnected", "", Some(Role::Counselor)),
+    (
+        "GET",
+        "/unconnected/{student}/assign",
+        "",
+        Some(Role::Counselor),
+    ),
+    ("GET", "/unconnected/export.csv", "", Some(Role::Counselor)),
+    ("GET", "/take-ons", "", Some(Role::Counselor)),
+    ("GET", "/take-ons/{takeon}", "", Some(Role::Staff)),
+    ("GET", "/meeting", "", Some(Role::Staff)),
+    (
+        "POST",
+        "/take-ons/volunteer",
+        "student_id={student}&back=%2Funconnected",
+        Some(Role::Staff),
+    ),
+    (
+        "POST",
+        "/take-ons/assign",
+        "student_id={student}&staff_id={target}",
+        Some(Role::Counselor),
+    ),
+    (
+        "POST",
+        "/take-ons/settings",
+        "take_on_cap=5",
+        Some(Role::Admin),
+    ),
+    (
+        "POST",
+        "/take-ons/{takeon}/release",
+        "reason=moved+classes",
+        Some(Role::Staff),
+    ),
     ("GET", "/coverage", "", Some(Role::Counselor)),
     ("GET", "/coverage/report", "", Some(Role::Counselor)),
     (
@@ -159,6 +204,15 @@ const ROUTES: &[(&str, &str, &str, Option<Role>)] = &[
     ("POST", "/admin/staff/{target}/link", "", Some(Role::Admin)),
     ("POST", "/admin/staff/import/cancel", "", Some(Role::Admin)),
 ];
+
+/// Routes only one person may use: (method, path, form, who). `{takeon}`
+/// is a take-on of the demo school whose adult is the staff visitor.
+const OWNER_ROUTES: &[(&str, &str, &str, Visitor)] = &[(
+    "POST",
+    "/take-ons/{takeon}/check-in",
+    "checked_on=2020-01-01&note=",
+    Visitor::Staff,
+)];
 
 const OTHER_ADMIN: (&str, &str) = ("principal@cedar.example", "cedar hollow principal");
 
@@ -246,16 +300,40 @@ async fn every_endpoint_allows_exactly_the_roles_in_the_table() {
     )
     .await
     .unwrap();
+    let staff_id: i64 = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+        .bind(DEMO_ACCOUNTS[2].0)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let current_term: i64 = sqlx::query_scalar(
+        "SELECT id FROM terms WHERE school_id = $1 AND starts_on <= date('now') AND ends_on >= date('now')",
+    )
+    .bind(demo.school_id)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    let takeon: i64 = sqlx::query_scalar(
+        "INSERT INTO take_ons (school_id, term_id, student_id, staff_id, started_at)
+         VALUES ($1, $2, (SELECT MAX(id) FROM students WHERE school_id = $1 AND is_active = 1), $3, 0)
+         RETURNING id",
+    )
+    .bind(demo.school_id)
+    .bind(current_term)
+    .bind(staff_id)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
     let fill = |template: &str| {
         template
             .replace("{token}", &token)
+            .replace("{takeon}", &takeon.to_string())
             .replace("{target}", &target.to_string())
             .replace("{student}", &student.to_string())
             .replace("{term}", &term.to_string())
     };
     // Whether a row acts on the demo school's own people or terms.
     let of_demo_school = |template: &str| {
-        ["{target}", "{student}", "{term}"]
+        ["{target}", "{student}", "{term}", "{takeon}"]
             .iter()
             .any(|placeholder| template.contains(placeholder))
     };
@@ -346,6 +424,8 @@ async fn every_endpoint_allows_exactly_the_roles_in_the_table() {
                 reply.status == StatusCode::SEE_OTHER
                     && (back.contains("notice=")
                         || back.contains("saved=")
+                        || back.starts_with("/take-ons")
+                        || back.starts_with("/unconnected")
                         || back == "/admin/terms"
                         || back == "/admin/import"
                         || back == "/admin/import/preview")
@@ -360,6 +440,26 @@ async fn every_endpoint_allows_exactly_the_roles_in_the_table() {
             if visitor == Visitor::OtherSchoolAdmin && reply.body.contains(&demo.school_name) {
                 failures.push(format!(
                     "{path} showed another school's data to {visitor:?}"
+                ));
+            }
+        }
+        for (method, path, form, owner) in OWNER_ROUTES {
+            let path = fill(path);
+            let request = Request::builder()
+                .method(*method)
+                .uri(path.as_str())
+                .header("origin", ORIGIN)
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(Body::from(fill(form)))
+                .unwrap();
+            let reply = browser.send(request).await;
+            let succeeded =
+                reply.status == StatusCode::SEE_OTHER && reply.location().starts_with("/take-ons");
+            if succeeded != (visitor == *owner) {
+                failures.push(format!(
+                    "{visitor:?} {method} {path}: {} {}",
+                    reply.status,
+                    reply.location()
                 ));
             }
         }

@@ -256,6 +256,9 @@ pub async fn choices(
     Ok((grades, homerooms, groups))
 }
 
+pub const CSV_HEADER: &str =
+    "student_id,name,grade,homeroom,strong_connection,known_by,concerns,taken_on_by\r\n";
+
 /// The whole filtered list (every page) as CSV rows, for the export.
 pub async fn unconnected_csv(
     pool: &SqlitePool,
@@ -263,9 +266,7 @@ pub async fn unconnected_csv(
     term: &Term,
     filters: &ListFilters,
 ) -> Result<String, AppError> {
-    let mut out = String::from(
-        "student_id,name,grade,homeroom,strong_connection,known_by,concerns,taken_on_by\r\n",
-    );
+    let mut out = String::from(CSV_HEADER);
     let sis: HashMap<i64, String> = sqlx::query_as::<_, (i64, String)>(
         "SELECT id, sis_id FROM students WHERE school_id = $1 AND is_active = 1",
     )
@@ -679,8 +680,8 @@ pub async fn follow_up(
     Ok(take_ons)
 }
 
-/// One take-on, for its adult, counselors and admins only; anyone else
-/// gets `NotFound` (nothing is revealed).
+/// One take-on, for its adult, counselors and admins only (other staff
+/// are refused; another school's take-ons are not found).
 pub async fn find(
     pool: &SqlitePool,
     member: &Member,
@@ -698,7 +699,7 @@ pub async fn find(
         .map(|row| take_on(row, today))
         .ok_or(AppError::NotFound)?;
     if found.staff_id != member.user_id && !member.can(Role::Counselor) {
-        return Err(AppError::NotFound);
+        return Err(AppError::Forbidden);
     }
     Ok(found)
 }

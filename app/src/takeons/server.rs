@@ -47,10 +47,15 @@ pub async fn get_assign(student_id: i64) -> Result<AssignChoice, AppError> {
     use crate::accounts::{gate, Role};
     let member = gate::require(Role::Counselor).await?;
     let pool = crate::state::pool()?;
-    let term = current_term(member.school_id)
-        .await?
-        .ok_or_else(|| AppError::Invalid("No term is current.".into()))?;
-    super::db::assign_choice(&pool, member.school_id, &term, student_id).await
+    async {
+        crate::connections::marking::active_student(&pool, member.school_id, student_id).await?;
+        let term = current_term(member.school_id)
+            .await?
+            .ok_or_else(|| AppError::Invalid("No term is current.".into()))?;
+        super::db::assign_choice(&pool, member.school_id, &term, student_id).await
+    }
+    .await
+    .inspect_err(|e| e.set_response_status())
 }
 
 /// A take-on and its check-ins: for its adult, counselors and admins.
