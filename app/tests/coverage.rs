@@ -304,6 +304,19 @@ async fn the_series_equals_a_recount_on_every_day(pool: SqlitePool) {
         .unwrap();
         assert_eq!(board.start, before);
     }
+    // A day later only the one new day is computed (from the marks live at
+    // its end), and it still equals the recount.
+    let tomorrow = day(TODAY) + Duration::days(1);
+    let later = dashboard(&pool, &admin, tomorrow, now() + 86_400)
+        .await
+        .unwrap();
+    let today_end = end_of_day(day(TODAY));
+    assert_eq!(
+        point(&later, TODAY),
+        count_at(&pool, school.id, &school.fall, today_end)
+            .await
+            .unwrap()
+    );
 }
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]

@@ -216,14 +216,12 @@ pub async fn roster_history(pool: &SqlitePool, school_id: i64) -> Result<RosterH
     Ok(RosterHistory(changes))
 }
 
-/// Figures of `term_id` at each of `instants` (ascending), recomputed from
-/// the marks' and the roster's histories.
-pub async fn recompute(
+/// Every strong mark of `term_id`: (student, made_at, removed_at), grouped
+/// by student.
+async fn term_marks(
     pool: &SqlitePool,
-    roster: &RosterHistory,
     term_id: i64,
-    instants: &[i64],
-) -> Result<Vec<Figures>, AppError> {
+) -> Result<Vec<(i64, i64, Option<i64>)>, AppError> {
     let list: Option<String> = sqlx::query_scalar(
         "SELECT group_concat(student_id || ' ' || made_at || ' ' || IFNULL(removed_at, -1), ' ')
          FROM connections INDEXED BY connections_term_strong
@@ -239,7 +237,42 @@ pub async fn recompute(
     {
         marks.push((student, made, (removed >= 0).then_some(removed)));
     }
+    Ok(marks)
+}
+
+/// Figures of `term_id` at each of `instants` (ascending), recomputed from
+/// the marks' and the roster's histories.
+pub async fn recompute(
+    pool: &SqlitePool,
+    roster: &RosterHistory,
+    term_id: i64,
+    instants: &[i64],
+) -> Result<Vec<Figures>, AppError> {
+    let marks = term_marks(pool, term_id).await?;
     Ok(sweep(&roster.0, &marks, instants))
+}
+
+/// Figures of `term_id` at one instant: only the strong marks live then
+/// are read (a term's end, or the one day that is new since the last view).
+pub async fn at_instant(
+    pool: &SqlitePool,
+    roster: &RosterHistory,
+    term_id: i64,
+    instant: i64,
+) -> Result<Figures, AppError> {
+    let list: Option<String> = sqlx::query_scalar(
+        "SELECT group_concat(student_id, ' ') FROM connections INDEXED BY connections_term_strong
+         WHERE term_id = $1 AND level = 'strong' AND made_at <= $2
+           AND (removed_at IS NULL OR removed_at > $2)",
+    )
+    .bind(term_id)
+    .bind(instant)
+    .fetch_one(pool)
+    .await?;
+    let marks: Vec<(i64, i64, Option<i64>)> = numbers(list.as_deref().unwrap_or(""))
+        .map(|student| (student, i64::MIN, None))
+        .collect();
+    Ok(sweep(&roster.0, &marks, &[instant])[0])
 }
 
 /// What changes for one student at one instant.
@@ -396,14 +429,18 @@ async fn days_of_term(
         .collect();
     let mut computed: HashMap<usize, Figures> = HashMap::new();
     if !missing.is_empty() {
-        let history = roster
-            .get_or_try_init(|| roster_history(pool, school_id))
-            .await?;
         let instants: Vec<i64> = missing
             .iter()
             .map(|&i| end_of_day(days[i]).min(now))
             .collect();
-        let figures = recompute(pool, history, term_id, &instants).await?;
+        let history = || roster.get_or_try_init(|| roster_history(pool, school_id));
+        let figures = if let [instant] = instants[..] {
+            vec![at_instant(pool, history().await?, term_id, instant).await?]
+        } else {
+            // The two histories are read at once.
+            let (history, marks) = tokio::try_join!(history(), term_marks(pool, term_id))?;
+            sweep(&history.0, &marks, &instants)
+        };
         let over: Vec<(usize, Figures)> = missing
             .iter()
             .zip(&figures)
