@@ -412,4 +412,20 @@ async fn groups_under_five_students_are_never_shown_and_csv_matches(pool: Sqlite
     assert_eq!(board.csv("nonsense"), None);
     // A counselor's dashboard has no per-person table to export.
     assert_eq!(view(&pool, &counselor).await.csv("staff"), None);
+
+    // The roster's part is read again when the roster changes: a new
+    // attribute, a student who leaves.
+    sqlx::query(
+        "INSERT INTO student_attributes (school_id, student_id, name, value) VALUES ($1, $2, 'iep', 'yes')",
+    )
+    .bind(school.id)
+    .bind(s[0])
+    .execute(&pool)
+    .await
+    .unwrap();
+    set_active(&pool, s[5], false, now() - 60).await;
+    let board = view(&pool, &admin).await;
+    assert!(board.breakdowns.iter().any(|b| b.key == "group-iep"));
+    let grade = board.breakdowns.iter().find(|b| b.key == "grade").unwrap();
+    assert_eq!(grade.rows[0].figures, Some(figures(5, 3, 1)));
 }

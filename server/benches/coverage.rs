@@ -5,8 +5,11 @@
 //!
 //! "First view" starts with nothing kept: every day of the term and the
 //! previous term's end are recomputed from the marks' and the roster's
-//! histories. Later views reuse the figures of days that are over (they
-//! never change) and count today's live.
+//! histories, and the roster (students by grade and homeroom, groups) is
+//! read. Later views reuse the figures of days that are over (they never
+//! change) and the roster read (until the roster changes: an import, a
+//! student who joins or leaves), and count today's figures live from the
+//! marks.
 //!
 //! Settings (environment): BENCH_COVERAGE_STUDENTS (50000),
 //! BENCH_COVERAGE_STAFF (3000), BENCH_COVERAGE_VIEWS (20).

@@ -102,15 +102,72 @@ async fn strong_now(pool: &SqlitePool, term_id: i64) -> Result<HashMap<i64, u32>
 async fn attributes(
     pool: &SqlitePool,
     school_id: i64,
-) -> Result<Vec<(String, String, String)>, AppError> {
-    Ok(sqlx::query_as(
+) -> Result<Vec<(String, String, Vec<i64>)>, AppError> {
+    let rows: Vec<(String, String, String)> = sqlx::query_as(
         "SELECT name, value, group_concat(student_id, ' ')
          FROM student_attributes INDEXED BY student_attributes_groups
          WHERE school_id = $1 GROUP BY name, value",
     )
     .bind(school_id)
     .fetch_all(pool)
-    .await?)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(name, value, list)| (name, value, numbers(&list).collect()))
+        .collect())
+}
+
+/// The roster's part of the figures: active students by grade and
+/// homeroom, and the imported groups.
+struct RosterSnapshot {
+    roster: Roster,
+    groups: Vec<(String, String, Vec<i64>)>,
+}
+
+/// What changes whenever the roster does: the database, the school's last
+/// import, and the last change of any student's status (added, left or
+/// back) or attributes.
+type Fingerprint = (String, i64, Option<i64>, Option<i64>, Option<i64>);
+
+/// Roster snapshots of the databases and schools seen lately.
+static SNAPSHOTS: std::sync::Mutex<Vec<(Fingerprint, std::sync::Arc<RosterSnapshot>)>> =
+    std::sync::Mutex::new(Vec::new());
+const SNAPSHOTS_KEPT: usize = 8;
+
+/// The roster's part, read again only when the roster has changed: it
+/// changes with imports, while marks change all the time.
+async fn roster_snapshot(
+    pool: &SqlitePool,
+    school_id: i64,
+) -> Result<std::sync::Arc<RosterSnapshot>, AppError> {
+    let (identity, last_import, last_status, last_attribute): (
+        String,
+        Option<i64>,
+        Option<i64>,
+        Option<i64>,
+    ) = sqlx::query_as(
+        "SELECT (SELECT id FROM database_identity LIMIT 1),
+                (SELECT MAX(id) FROM imports WHERE school_id = $1),
+                (SELECT MAX(rowid) FROM student_status),
+                (SELECT MAX(rowid) FROM student_attributes)",
+    )
+    .bind(school_id)
+    .fetch_one(pool)
+    .await?;
+    let fingerprint: Fingerprint = (identity, school_id, last_import, last_status, last_attribute);
+    let lock = || SNAPSHOTS.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some((_, snapshot)) = lock().iter().find(|(f, _)| *f == fingerprint) {
+        return Ok(snapshot.clone());
+    }
+    let (roster, groups) = tokio::try_join!(roster_now(pool, school_id), attributes(pool, school_id))?;
+    let snapshot = std::sync::Arc::new(RosterSnapshot { roster, groups });
+    let mut kept = lock();
+    kept.retain(|(f, _)| (&f.0, f.1) != (&fingerprint.0, fingerprint.1));
+    if kept.len() >= SNAPSHOTS_KEPT {
+        kept.remove(0);
+    }
+    kept.push((fingerprint, snapshot.clone()));
+    Ok(snapshot)
 }
 
 #[derive(Default)]
@@ -130,16 +187,13 @@ async fn live(
     school_id: i64,
     term_id: Option<i64>,
 ) -> Result<(Figures, Vec<Breakdown>), AppError> {
-    let (roster, strong, groups) = tokio::try_join!(
-        roster_now(pool, school_id),
-        async {
-            match term_id {
-                Some(term_id) => strong_now(pool, term_id).await,
-                None => Ok(HashMap::new()),
-            }
-        },
-        attributes(pool, school_id),
-    )?;
+    let (snapshot, strong) = tokio::try_join!(roster_snapshot(pool, school_id), async {
+        match term_id {
+            Some(term_id) => strong_now(pool, term_id).await,
+            None => Ok(HashMap::new()),
+        }
+    })?;
+    let RosterSnapshot { roster, groups } = &*snapshot;
     let strong_of = |id: &i64| strong.get(id).copied().unwrap_or(0);
     let mut school = Tally::default();
     let mut grades: HashMap<i64, Tally> = HashMap::new();
@@ -175,17 +229,17 @@ async fn live(
     let mut by_name: Vec<(String, Vec<(String, Figures)>)> = Vec::new();
     for (name, value, list) in groups {
         let mut tally = Tally::default();
-        for id in numbers(&list) {
-            if roster.students.contains_key(&id) {
-                tally.add(strong_of(&id));
+        for id in list {
+            if roster.students.contains_key(id) {
+                tally.add(strong_of(id));
             }
         }
         if tally.0.students == 0 {
             continue;
         }
-        match by_name.iter_mut().find(|(n, _)| *n == name) {
-            Some((_, values)) => values.push((value, tally.0)),
-            None => by_name.push((name, vec![(value, tally.0)])),
+        match by_name.iter_mut().find(|(n, _)| n == name) {
+            Some((_, values)) => values.push((value.clone(), tally.0)),
+            None => by_name.push((name.clone(), vec![(value.clone(), tally.0)])),
         }
     }
     for (name, values) in by_name {
