@@ -45,6 +45,32 @@ pub fn grade(value: i64) -> String {
     }
 }
 
+/// One field of a CSV line, quoted when needed; a leading `=`, `+`, `-` or
+/// `@` is neutralised so a spreadsheet never runs it as a formula.
+pub fn csv_field(text: &str) -> String {
+    let text = if text.starts_with(['=', '+', '-', '@']) {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    };
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text
+    }
+}
+
+/// Fields joined as one CSV line, ended by CRLF.
+pub fn csv_line(fields: &[String]) -> String {
+    let mut line = fields
+        .iter()
+        .map(|f| csv_field(f))
+        .collect::<Vec<_>>()
+        .join(",");
+    line.push_str("\r\n");
+    line
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -154,12 +154,23 @@ async fn roster_snapshot(
     .bind(school_id)
     .fetch_one(pool)
     .await?;
-    let fingerprint: Fingerprint = (identity, school_id, last_import, last_status, last_attribute);
-    let lock = || SNAPSHOTS.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let fingerprint: Fingerprint = (
+        identity,
+        school_id,
+        last_import,
+        last_status,
+        last_attribute,
+    );
+    let lock = || {
+        SNAPSHOTS
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    };
     if let Some((_, snapshot)) = lock().iter().find(|(f, _)| *f == fingerprint) {
         return Ok(snapshot.clone());
     }
-    let (roster, groups) = tokio::try_join!(roster_now(pool, school_id), attributes(pool, school_id))?;
+    let (roster, groups) =
+        tokio::try_join!(roster_now(pool, school_id), attributes(pool, school_id))?;
     let snapshot = std::sync::Arc::new(RosterSnapshot { roster, groups });
     let mut kept = lock();
     kept.retain(|(f, _)| (&f.0, f.1) != (&fingerprint.0, fingerprint.1));

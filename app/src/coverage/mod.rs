@@ -240,25 +240,8 @@ pub const EXPORTS: &[(&str, &str)] = &[
     ("staff", "Staff participation"),
 ];
 
-/// One field of a CSV line, quoted when needed; a leading `=`, `+`, `-` or
-/// `@` is neutralised so a spreadsheet never runs it as a formula.
-fn csv_field(text: &str) -> String {
-    let text = if text.starts_with(['=', '+', '-', '@']) {
-        format!("'{text}")
-    } else {
-        text.to_string()
-    };
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text
-    }
-}
-
 fn csv_line(out: &mut String, fields: &[String]) {
-    let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
-    out.push_str(&line.join(","));
-    out.push_str("\r\n");
+    out.push_str(&crate::format::csv_line(fields));
 }
 
 fn figure_fields(figures: &Figures) -> Vec<String> {
@@ -408,6 +391,7 @@ mod tests {
 
     #[test]
     fn csv_fields_are_quoted_and_never_formulas() {
+        use crate::format::csv_field;
         assert_eq!(csv_field("plain"), "plain");
         assert_eq!(csv_field("a,b"), "\"a,b\"");
         assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");

@@ -81,6 +81,9 @@ pub async fn set_settings(
     Ok(())
 }
 
+/// id, first name, preferred name, last name, grade, homeroom.
+type StudentListRow = (i64, String, Option<String>, String, i64, Option<String>);
+
 /// Live strong connections of a student, as a filter on `s` (students).
 const STRONG_COUNT: &str = "(SELECT COUNT(*) FROM connections x INDEXED BY connections_live_strong
       WHERE x.term_id = $1 AND x.student_id = s.id AND x.removed_at IS NULL AND x.level = 'strong')";
@@ -124,22 +127,21 @@ pub async fn unconnected(
         Sort::Name => "s.last_name, s.first_name, s.id".to_string(),
         Sort::Grade => "s.grade, s.last_name, s.first_name, s.id".to_string(),
     };
-    let page: Vec<(i64, String, Option<String>, String, i64, Option<String>)> =
-        sqlx::query_as(&format!(
-            "SELECT s.id, s.first_name, s.preferred_name, s.last_name, s.grade, s.homeroom
+    let page: Vec<StudentListRow> = sqlx::query_as(&format!(
+        "SELECT s.id, s.first_name, s.preferred_name, s.last_name, s.grade, s.homeroom
              {filter} ORDER BY {order} LIMIT $8 OFFSET $9"
-        ))
-        .bind(term.id)
-        .bind(school_id)
-        .bind(wanted)
-        .bind(filters.grade)
-        .bind(&filters.homeroom)
-        .bind(group_name)
-        .bind(group_value)
-        .bind(PAGE_SIZE)
-        .bind((filters.page.max(1) - 1) * PAGE_SIZE)
-        .fetch_all(pool)
-        .await?;
+    ))
+    .bind(term.id)
+    .bind(school_id)
+    .bind(wanted)
+    .bind(filters.grade)
+    .bind(&filters.homeroom)
+    .bind(group_name)
+    .bind(group_value)
+    .bind(PAGE_SIZE)
+    .bind((filters.page.max(1) - 1) * PAGE_SIZE)
+    .fetch_all(pool)
+    .await?;
     let ids: Vec<i64> = page.iter().map(|row| row.0).collect();
     let ids_json = serde_json::to_string(&ids).unwrap_or_else(|_| "[]".into());
     // Who marked them (knows, or the one strong), with names.
@@ -294,9 +296,7 @@ pub async fn unconnected_csv(
                     .collect::<Vec<_>>()
                     .join("; "),
             ];
-            let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
-            out.push_str(&line.join(","));
-            out.push_str("\r\n");
+            out.push_str(&crate::format::csv_line(&fields));
         }
         if page.page * PAGE_SIZE >= total {
             break;
@@ -304,20 +304,6 @@ pub async fn unconnected_csv(
         page.page += 1;
     }
     Ok(out)
-}
-
-/// One CSV field, quoted when needed and never a spreadsheet formula.
-fn csv_field(text: &str) -> String {
-    let text = if text.starts_with(['=', '+', '-', '@']) {
-        format!("'{text}")
-    } else {
-        text.to_string()
-    };
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text
-    }
 }
 
 /// Active take-ons per adult this term.
