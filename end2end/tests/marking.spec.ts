@@ -305,7 +305,7 @@ test.describe("marking connections", () => {
     const counts = rows(page).locator("td.strong-count");
     await expect(counts).toHaveCount(Math.min(unconnected, 50));
     for (const cell of await counts.all()) {
-      await expect(cell).toHaveText(/^⚠ 0 — no one yet$/);
+      await expect(cell.locator(".nobody")).toHaveText(/^⚠ 0 — no one yet$/);
     }
   });
 
