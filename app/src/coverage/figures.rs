@@ -259,16 +259,35 @@ async fn live(
     Ok((school.0, breakdowns))
 }
 
-/// The roster's history: per student, when they became active or inactive.
-pub struct RosterHistory(Vec<(i64, i64, bool)>);
+/// The roster's history as far as instants from `since` on need it: every
+/// change of the students who joined after `since` or ever left; the
+/// others ("steady": on the roster since before `since`, never left, most
+/// of a school) are only counted.
+pub struct RosterHistory {
+    changes: Vec<(i64, i64, bool)>,
+    steady: i64,
+}
 
-pub async fn roster_history(pool: &SqlitePool, school_id: i64) -> Result<RosterHistory, AppError> {
-    let list: Option<String> = sqlx::query_scalar(
-        "SELECT group_concat(student_id || ' ' || at || ' ' || is_active, ' ') FROM (
-             SELECT student_id, at, is_active FROM student_status INDEXED BY student_status_by_school
-             WHERE school_id = $1 ORDER BY student_id, at, rowid)",
+pub async fn roster_history(
+    pool: &SqlitePool,
+    school_id: i64,
+    since: i64,
+) -> Result<RosterHistory, AppError> {
+    let (list, moving, students): (Option<String>, i64, i64) = sqlx::query_as(
+        "WITH moving AS (
+             SELECT DISTINCT student_id FROM student_status INDEXED BY student_status_by_school
+             WHERE school_id = $1 AND (at > $2 OR is_active = 0))
+         SELECT
+             (SELECT group_concat(student_id || ' ' || at || ' ' || is_active, ' ') FROM (
+                  SELECT s.student_id, s.at, s.is_active
+                  FROM student_status s INDEXED BY student_status_by_school
+                  WHERE s.school_id = $1 AND s.student_id IN (SELECT student_id FROM moving)
+                  ORDER BY s.student_id, s.at, s.rowid)),
+             (SELECT COUNT(*) FROM moving),
+             (SELECT COUNT(*) FROM students WHERE school_id = $1)",
     )
     .bind(school_id)
+    .bind(since)
     .fetch_one(pool)
     .await?;
     let mut changes = Vec::new();
@@ -278,7 +297,10 @@ pub async fn roster_history(pool: &SqlitePool, school_id: i64) -> Result<RosterH
     {
         changes.push((student, at, active == 1));
     }
-    Ok(RosterHistory(changes))
+    Ok(RosterHistory {
+        changes,
+        steady: students - moving,
+    })
 }
 
 /// Every strong mark of `term_id`: (student, made_at, removed_at), grouped
@@ -314,7 +336,7 @@ pub async fn recompute(
     instants: &[i64],
 ) -> Result<Vec<Figures>, AppError> {
     let marks = term_marks(pool, term_id).await?;
-    Ok(sweep(&roster.0, &marks, instants))
+    Ok(sweep(roster, &marks, instants))
 }
 
 /// Figures of `term_id` at one instant: only the strong marks live then
@@ -337,7 +359,7 @@ pub async fn at_instant(
     let marks: Vec<(i64, i64, Option<i64>)> = numbers(list.as_deref().unwrap_or(""))
         .map(|student| (student, i64::MIN, None))
         .collect();
-    Ok(sweep(&roster.0, &marks, &[instant])[0])
+    Ok(sweep(roster, &marks, &[instant])[0])
 }
 
 /// What changes for one student at one instant.
@@ -349,18 +371,21 @@ enum Change {
     Strong(i32),
 }
 
-/// Counts, for every instant, the students on the roster and those of them
-/// with one or more, and two or more, live strong marks.
+/// Counts, for every instant (none before the history's `since`), the
+/// students on the roster and those of them with one or more, and two or
+/// more, live strong marks.
 ///
-/// `roster` holds each student's changes in the order they were recorded;
-/// both lists come grouped by student from the database (and are sorted
-/// here if they are not), so each student's few changes are merged and
-/// ordered on their own.
+/// The history holds each moving student's changes in the order they were
+/// recorded; a student with marks and no changes there is steady (on the
+/// roster throughout). Both lists come grouped by student from the
+/// database (and are sorted here if they are not), so each student's few
+/// changes are merged and ordered on their own.
 pub fn sweep(
-    roster: &[(i64, i64, bool)],
+    history: &RosterHistory,
     marks: &[(i64, i64, Option<i64>)],
     instants: &[i64],
 ) -> Vec<Figures> {
+    let roster = &history.changes[..];
     let mut roster_sorted;
     let roster = if roster.is_sorted_by_key(|r| r.0) {
         roster
@@ -397,6 +422,7 @@ pub fn sweep(
             (None, None) => unreachable!(),
         };
         changes.clear();
+        let steady = roster.get(r).is_none_or(|change| change.0 != student);
         while r < roster.len() && roster[r].0 == student {
             changes.push((roster[r].1, Change::Roster(roster[r].2)));
             r += 1;
@@ -411,7 +437,8 @@ pub fn sweep(
         // Stable: roster changes at one instant keep their recorded order,
         // so the latest wins, as in `count_at`.
         changes.sort_by_key(|c| c.0);
-        let mut on = false;
+        // Steady students are on throughout and counted apart.
+        let mut on = steady;
         let mut strong = 0i32;
         // Start of the current span of each indicator, while it is on.
         let mut since: [Option<i64>; 3] = [None; 3];
@@ -425,7 +452,7 @@ pub fn sweep(
                 }
                 i += 1;
             }
-            let state = [on, on && strong >= 1, on && strong >= 2];
+            let state = [on && !steady, on && strong >= 1, on && strong >= 2];
             for which in 0..3 {
                 match (since[which], state[which]) {
                     (None, true) => since[which] = Some(at),
@@ -451,7 +478,7 @@ pub fn sweep(
                 running[which] += step[which];
             }
             Figures {
-                students: running[0],
+                students: running[0] + history.steady,
                 connected: running[1],
                 connected_two: running[2],
             }
@@ -468,6 +495,7 @@ async fn days_of_term(
     term_id: i64,
     days: &[Date],
     now: i64,
+    since: i64,
 ) -> Result<Vec<Figures>, AppError> {
     let kept: Vec<(String, i64, i64, i64)> = sqlx::query_as(
         "SELECT day, students, connected, connected_two FROM coverage_days WHERE term_id = $1",
@@ -498,13 +526,13 @@ async fn days_of_term(
             .iter()
             .map(|&i| end_of_day(days[i]).min(now))
             .collect();
-        let history = || roster.get_or_try_init(|| roster_history(pool, school_id));
+        let history = || roster.get_or_try_init(|| roster_history(pool, school_id, since));
         let figures = if let [instant] = instants[..] {
             vec![at_instant(pool, history().await?, term_id, instant).await?]
         } else {
             // The two histories are read at once.
             let (history, marks) = tokio::try_join!(history(), term_marks(pool, term_id))?;
-            sweep(&history.0, &marks, &instants)
+            sweep(history, &marks, &instants)
         };
         let over: Vec<(usize, Figures)> = missing
             .iter()
@@ -636,6 +664,12 @@ pub async fn dashboard(
             others.push((index, end));
         }
     }
+    // The roster's history is needed from the earliest instant counted on.
+    let since = others
+        .iter()
+        .map(|(_, end)| end_of_day(*end))
+        .chain(over.first().map(|day| end_of_day(*day)))
+        .fold(now, i64::min);
     // Everything is read at once: the pool has a connection for each.
     let history = tokio::sync::OnceCell::new();
     let ((now_figures, breakdowns), (participation, staff), over_figures, other_figures) = tokio::try_join!(
@@ -644,7 +678,7 @@ pub async fn dashboard(
         async {
             match term_id {
                 Some(term_id) if !over.is_empty() => {
-                    days_of_term(pool, &history, school_id, term_id, &over, now).await
+                    days_of_term(pool, &history, school_id, term_id, &over, now, since).await
                 }
                 _ => Ok(Vec::new()),
             }
@@ -653,8 +687,9 @@ pub async fn dashboard(
             let mut figures = Vec::with_capacity(others.len());
             for (index, end) in &others {
                 let term_id = all_terms[*index].id;
-                figures
-                    .push(days_of_term(pool, &history, school_id, term_id, &[*end], now).await?[0]);
+                figures.push(
+                    days_of_term(pool, &history, school_id, term_id, &[*end], now, since).await?[0],
+                );
             }
             Ok::<_, AppError>(figures)
         }
@@ -778,7 +813,10 @@ mod tests {
         // Student 1: on the roster from 0; strong 10..20 and 15..; so one
         // from 10, two from 15 to 20. Student 2: on from 0, off at 30;
         // strong from 5. Student 3: joins at 25, no marks.
-        let roster = [(1, 0, true), (2, 0, true), (2, 30, false), (3, 25, true)];
+        let roster = RosterHistory {
+            changes: vec![(1, 0, true), (2, 0, true), (2, 30, false), (3, 25, true)],
+            steady: 0,
+        };
         let marks = [(1, 10, Some(20)), (1, 15, None), (2, 5, None)];
         let at = |t: i64| sweep(&roster, &marks, &[t])[0];
         let f = |students, connected, connected_two| Figures {
@@ -795,6 +833,15 @@ mod tests {
         assert_eq!(at(30), f(2, 1, 0), "student 2 left");
         assert_eq!(
             sweep(&roster, &marks, &[4, 5, 10, 15, 20, 25, 30]),
+            [4, 5, 10, 15, 20, 25, 30].map(at).to_vec()
+        );
+        // Student 1 steady instead (no changes listed): the same figures.
+        let steady = RosterHistory {
+            changes: vec![(2, 0, true), (2, 30, false), (3, 25, true)],
+            steady: 1,
+        };
+        assert_eq!(
+            sweep(&steady, &marks, &[4, 5, 10, 15, 20, 25, 30]),
             [4, 5, 10, 15, 20, 25, 30].map(at).to_vec()
         );
     }
