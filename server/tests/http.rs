@@ -983,3 +983,43 @@ async fn the_coverage_dashboard_draws_its_charts_with_tables_and_exports_are_aud
         ]
     );
 }
+
+#[tokio::test]
+async fn volunteering_from_the_marking_page_lands_on_the_take_on_or_says_why_not_at_home() {
+    let (pool, summary) = demo_pool().await;
+    let mut browser = Browser::new(router(&pool, false));
+    let (email, password, _) = DEMO_ACCOUNTS[2];
+    browser.sign_in(email, password).await;
+    let student: i64 = sqlx::query_scalar(
+        "SELECT s.id FROM students s WHERE s.school_id = $1 AND s.is_active = 1
+           AND NOT EXISTS (SELECT 1 FROM take_ons t WHERE t.student_id = s.id)
+         ORDER BY s.id LIMIT 1",
+    )
+    .bind(summary.school_id)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    let form = [("student_id", student.to_string())];
+    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let reply = browser.post_form("/take-ons/volunteer", &form).await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER);
+    let page = reply.location().to_string();
+    assert!(page.starts_with("/take-ons/"), "{page}");
+    let take_on = browser.get(&page).await;
+    assert!(take_on.body.contains("Thank you: you are connecting with"));
+    assert!(take_on.body.contains("Log a check-in"));
+
+    // Twice: back home, which says why.
+    let reply = browser.post_form("/take-ons/volunteer", &form).await;
+    assert_eq!(reply.location(), "/");
+    let home = browser.get("/").await;
+    assert!(
+        home.body.contains("is already connecting with"),
+        "{}",
+        home.body
+    );
+    assert!(
+        home.body.contains("Students I&#x27;m connecting with")
+            || home.body.contains("Students I'm connecting with")
+    );
+}

@@ -249,6 +249,14 @@ pub struct FollowUp {
     pub flash: Option<crate::terms::Flash>,
 }
 
+/// The home page's part: the students the person is connecting with, and
+/// the outcome of a take-on action that came back to the home page.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MyTakeOnsPart {
+    pub take_ons: Vec<TakeOn>,
+    pub flash: Option<crate::terms::Flash>,
+}
+
 /// The staff-meeting board: no concerns, no notes, ever.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Board {

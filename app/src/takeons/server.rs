@@ -4,7 +4,9 @@
 
 use leptos::prelude::*;
 
-use super::{AssignChoice, Board, FollowUp, ListFilters, TakeOn, TakeOnDetail, UnconnectedList};
+use super::{
+    AssignChoice, Board, FollowUp, ListFilters, MyTakeOnsPart, TakeOnDetail, UnconnectedList,
+};
 use crate::AppError;
 
 #[cfg(feature = "ssr")]
@@ -83,21 +85,25 @@ pub async fn get_take_on(id: i64) -> Result<TakeOnDetail, AppError> {
 
 /// The students the signed-in person is connecting with (home page).
 #[server]
-pub async fn get_my_take_ons() -> Result<Vec<TakeOn>, AppError> {
+pub async fn get_my_take_ons() -> Result<MyTakeOnsPart, AppError> {
     use crate::accounts::{gate, Role};
     let member = gate::require(Role::Staff).await?;
     let pool = crate::state::pool()?;
-    let Some(term) = current_term(member.school_id).await? else {
-        return Ok(Vec::new());
+    let flash = take_flash().await?;
+    let take_ons = match current_term(member.school_id).await? {
+        Some(term) => {
+            super::db::mine(
+                &pool,
+                member.school_id,
+                term.id,
+                member.user_id,
+                crate::clock::today(),
+            )
+            .await?
+        }
+        None => Vec::new(),
     };
-    super::db::mine(
-        &pool,
-        member.school_id,
-        term.id,
-        member.user_id,
-        crate::clock::today(),
-    )
-    .await
+    Ok(MyTakeOnsPart { take_ons, flash })
 }
 
 /// Every active take-on, the quietest first (counselors and admins).

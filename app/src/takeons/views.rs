@@ -554,8 +554,11 @@ pub fn MyTakeOns() -> impl IntoView {
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
-                let mine = mine.await.unwrap_or_default();
-                (!mine.is_empty()).then(|| view! {
+                let part = mine.await.unwrap_or_default();
+                let mine = part.take_ons;
+                view! {
+                {flash_view(part.flash)}
+                {(!mine.is_empty()).then(|| view! {
                     <section aria-labelledby="mine-title">
                         <h2 id="mine-title">"Students I'm connecting with"</h2>
                         <ul class="take-ons">
@@ -575,7 +578,8 @@ pub fn MyTakeOns() -> impl IntoView {
                             }).collect_view()}
                         </ul>
                     </section>
-                })
+                })}
+                }
             })}
         </Suspense>
     }
