@@ -477,6 +477,13 @@ async fn check_ins_are_logged_by_the_adult_and_every_view_is_audited(pool: Sqlit
         db::check_in(&pool, &kim, id, "2026-12-01", "", today(), now()).await,
         Err(AppError::Invalid(_))
     ));
+    assert!(
+        matches!(
+            db::check_in(&pool, &kim, id, "2026-10-01", "", today(), now()).await,
+            Err(AppError::Invalid(_))
+        ),
+        "before the take-on began"
+    );
     assert_eq!(
         db::check_in(&pool, &cal, id, TODAY, "", today(), now())
             .await

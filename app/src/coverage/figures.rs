@@ -60,18 +60,16 @@ async fn roster_now(pool: &SqlitePool, school_id: i64) -> Result<Roster, AppErro
         students: HashMap::new(),
         homerooms: Vec::new(),
     };
-    let mut previous: Option<Option<String>> = None;
+    // A missing homeroom and a blank one are the same group.
+    let mut index_of: HashMap<String, usize> = HashMap::new();
     for (homeroom, grade, list) in rows {
-        if previous.as_ref() != Some(&homeroom) {
-            roster.homerooms.push(
-                homeroom
-                    .clone()
-                    .filter(|h| !h.trim().is_empty())
-                    .unwrap_or_else(|| "(no homeroom)".to_string()),
-            );
-            previous = Some(homeroom);
-        }
-        let index = roster.homerooms.len() - 1;
+        let label = homeroom
+            .filter(|h| !h.trim().is_empty())
+            .unwrap_or_else(|| "(no homeroom)".to_string());
+        let index = *index_of.entry(label.clone()).or_insert_with(|| {
+            roster.homerooms.push(label);
+            roster.homerooms.len() - 1
+        });
         for id in numbers(&list) {
             roster.students.insert(id, (grade, index));
         }

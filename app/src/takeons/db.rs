@@ -96,6 +96,19 @@ pub async fn unconnected(
     term: &Term,
     filters: &ListFilters,
 ) -> Result<(Vec<UnconnectedRow>, i64), AppError> {
+    rows(pool, school_id, term, filters, false).await
+}
+
+/// The list's rows: one page, or every row (`all`, for the export: one
+/// query, so a mark made meanwhile cannot shift a page and drop someone).
+async fn rows(
+    pool: &SqlitePool,
+    school_id: i64,
+    term: &Term,
+    filters: &ListFilters,
+    all: bool,
+) -> Result<(Vec<UnconnectedRow>, i64), AppError> {
+    let page_number = filters.page.clamp(1, super::MAX_PAGE);
     let wanted = match filters.view {
         View::None => 0,
         View::One => 1,
@@ -138,8 +151,12 @@ pub async fn unconnected(
     .bind(&filters.homeroom)
     .bind(group_name)
     .bind(group_value)
-    .bind(PAGE_SIZE)
-    .bind((filters.page.max(1) - 1) * PAGE_SIZE)
+    .bind(if all { -1 } else { PAGE_SIZE })
+    .bind(if all {
+        0
+    } else {
+        (page_number - 1) * PAGE_SIZE
+    })
     .fetch_all(pool)
     .await?;
     let ids: Vec<i64> = page.iter().map(|row| row.0).collect();
@@ -277,31 +294,23 @@ pub async fn unconnected_csv(
     .await?
     .into_iter()
     .collect();
-    let mut page = filters.clone();
-    page.page = 1;
-    loop {
-        let (rows, total) = unconnected(pool, school_id, term, &page).await?;
-        for row in &rows {
-            let fields = [
-                sis.get(&row.student_id).cloned().unwrap_or_default(),
-                row.name.clone(),
-                crate::format::grade(row.grade),
-                row.homeroom.clone().unwrap_or_default(),
-                row.strong_by.clone().unwrap_or_default(),
-                row.known_by.join("; "),
-                row.concerns.to_string(),
-                row.take_ons
-                    .iter()
-                    .map(|t| format!("{} ({})", t.staff_name, t.status))
-                    .collect::<Vec<_>>()
-                    .join("; "),
-            ];
-            out.push_str(&crate::format::csv_line(&fields));
-        }
-        if page.page * PAGE_SIZE >= total {
-            break;
-        }
-        page.page += 1;
+    let (rows, _) = rows(pool, school_id, term, filters, true).await?;
+    for row in &rows {
+        let fields = [
+            sis.get(&row.student_id).cloned().unwrap_or_default(),
+            row.name.clone(),
+            crate::format::grade(row.grade),
+            row.homeroom.clone().unwrap_or_default(),
+            row.strong_by.clone().unwrap_or_default(),
+            row.known_by.join("; "),
+            row.concerns.to_string(),
+            row.take_ons
+                .iter()
+                .map(|t| format!("{} ({})", t.staff_name, t.status))
+                .collect::<Vec<_>>()
+                .join("; "),
+        ];
+        out.push_str(&crate::format::csv_line(&fields));
     }
     Ok(out)
 }
@@ -309,8 +318,9 @@ pub async fn unconnected_csv(
 /// Active take-ons per adult this term.
 async fn loads(pool: &SqlitePool, term_id: i64) -> Result<HashMap<i64, i64>, AppError> {
     Ok(sqlx::query_as::<_, (i64, i64)>(
-        "SELECT staff_id, COUNT(*) FROM take_ons INDEXED BY take_ons_active_by_term
-         WHERE term_id = $1 AND status = 'active' GROUP BY staff_id",
+        "SELECT t.staff_id, COUNT(*) FROM take_ons t INDEXED BY take_ons_active_by_term
+         JOIN students s ON s.id = t.student_id AND s.is_active = 1
+         WHERE t.term_id = $1 AND t.status = 'active' GROUP BY t.staff_id",
     )
     .bind(term_id)
     .fetch_all(pool)
@@ -536,7 +546,8 @@ pub async fn start(
     )
     .await?;
     let load: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM take_ons WHERE term_id = $1 AND staff_id = $2 AND status = 'active'",
+        "SELECT COUNT(*) FROM take_ons t JOIN students s ON s.id = t.student_id AND s.is_active = 1
+         WHERE t.term_id = $1 AND t.staff_id = $2 AND t.status = 'active'",
     )
     .bind(term.id)
     .bind(staff_id)
@@ -632,6 +643,7 @@ pub async fn mine(
     let rows: Vec<TakeOnRow> = sqlx::query_as(&format!(
         "SELECT {TAKE_ON_COLUMNS} {TAKE_ON_FROM}
          WHERE t.school_id = $1 AND t.term_id = $2 AND t.staff_id = $3 AND t.status = 'active'
+           AND s.is_active = 1
          ORDER BY t.started_at"
     ))
     .bind(school_id)
@@ -651,7 +663,7 @@ pub async fn follow_up(
 ) -> Result<Vec<TakeOn>, AppError> {
     let rows: Vec<TakeOnRow> = sqlx::query_as(&format!(
         "SELECT {TAKE_ON_COLUMNS} {TAKE_ON_FROM}
-         WHERE t.school_id = $1 AND t.term_id = $2 AND t.status = 'active'"
+         WHERE t.school_id = $1 AND t.term_id = $2 AND t.status = 'active' AND s.is_active = 1"
     ))
     .bind(school_id)
     .bind(term_id)
@@ -752,6 +764,12 @@ pub async fn check_in(
         return Err(AppError::Invalid(
             "A check-in cannot be in the future.".into(),
         ));
+    }
+    if crate::clock::day_to_string(date) < found.started_on {
+        return Err(AppError::Invalid(format!(
+            "A check-in cannot be before the take-on began ({}).",
+            crate::format::day(&found.started_on)
+        )));
     }
     let note = note.trim();
     if note.chars().count() > 2000 {

@@ -16,6 +16,8 @@ use crate::connections::encode;
 
 /// Students shown per page of the unconnected list.
 pub const PAGE_SIZE: i64 = 100;
+/// Pages beyond this are not asked for (and never overflow an offset).
+pub const MAX_PAGE: i64 = 100_000;
 /// A take-on with no check-in for this many days needs a counselor's eye.
 pub const STALE_DAYS: i64 = 14;
 /// Check-ins of the "2×10" practice: two minutes a day for ten days.
@@ -88,9 +90,10 @@ impl ListFilters {
                 .unwrap_or_default(),
             sort: Sort::parse(&get("sort").unwrap_or_default()),
             page: get("page")
-                .and_then(|p| p.parse().ok())
+                .and_then(|p| p.parse::<i64>().ok())
                 .filter(|p| *p >= 1)
-                .unwrap_or(1),
+                .unwrap_or(1)
+                .min(MAX_PAGE),
         }
     }
 
@@ -314,6 +317,8 @@ mod tests {
                 .map(|(_, v)| v.to_string())
         });
         assert_eq!(back, filters);
+        let huge = ListFilters::from_pairs(|key| (key == "page").then(|| i64::MAX.to_string()));
+        assert_eq!(huge.page, MAX_PAGE);
         assert_eq!(ListFilters::default().href(), "/unconnected");
     }
 }

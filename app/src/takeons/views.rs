@@ -402,6 +402,8 @@ fn TakeOnView(detail: TakeOnDetail) -> impl IntoView {
     } = detail;
     let id = take_on.id;
     let active = take_on.status == "active";
+    // Check-ins go on after a connection is marked (the 2×10 practice).
+    let can_log = is_mine && take_on.status != "released";
     view! {
         <h1>{format!("Connecting with {}", take_on.student_name)}</h1>
         {flash_view(flash)}
@@ -418,7 +420,7 @@ fn TakeOnView(detail: TakeOnDetail) -> impl IntoView {
             <dt>"2×10 check-ins"</dt>
             <dd>{format!("Day {} of {TWO_BY_TEN_DAYS}", take_on.check_in_days.min(99))}</dd>
         </dl>
-        {(is_mine && active).then(|| view! {
+        {can_log.then(|| view! {
             <section aria-labelledby="log-title">
                 <h2 id="log-title">"Log a check-in"</h2>
                 <p class="hint">"Two minutes of conversation about anything but school work, ten days in a row. Notes are seen only by you, counselors and admins."</p>
