@@ -1,5 +1,5 @@
 import AxeBuilder from "@axe-core/playwright";
-import { expect, test as base, type Page } from "@playwright/test";
+import { expect, test as base, type Browser, type Page } from "@playwright/test";
 
 /** Runs axe-core on the page and fails on serious or critical violations. */
 export async function expectAccessible(page: Page, javaScript = true) {
@@ -51,6 +51,18 @@ export const DEMO = {
   counselor: { email: "counselor@demo.example", password: "every-student-known" },
   staff: { email: "staff@demo.example", password: "two-by-ten-talks" },
 };
+
+/** Signs `who` in on a browser of their own (another person at another desk). */
+export async function signedInPage(browser: Browser, who: keyof typeof DEMO, javaScriptEnabled: boolean) {
+  const context = await browser.newContext({ javaScriptEnabled, viewport: { width: 1366, height: 768 } });
+  const page = await context.newPage();
+  await page.goto("/login");
+  await page.getByLabel("Email").fill(DEMO[who].email);
+  await page.getByLabel("Password").fill(DEMO[who].password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("button", { name: "Sign out" })).toBeVisible();
+  return page;
+}
 
 type Fixtures = {
   /** Navigates, waits for the app to hydrate (with JavaScript) and checks accessibility. */

@@ -1,5 +1,5 @@
-import type { Browser, Locator, Page, TestInfo } from "@playwright/test";
-import { DEMO, expect, test } from "./fixtures";
+import type { Locator, Page, TestInfo } from "@playwright/test";
+import { expect, signedInPage, test } from "./fixtures";
 
 // The marking page, /mark. Every test runs with and without JavaScript on one
 // server, so the two projects share the demo database: each test works in its
@@ -79,18 +79,6 @@ function progressText(p: Progress) {
 /** After a full page load with JavaScript, waits until the app has taken over. */
 async function settle(page: Page, javaScript: boolean) {
   if (javaScript) await page.locator("body[data-hydrated]").waitFor({ timeout: 15_000 });
-}
-
-/** Signs `who` in on a browser of their own (another person at another desk). */
-async function signedInPage(browser: Browser, who: keyof typeof DEMO, javaScriptEnabled: boolean) {
-  const context = await browser.newContext({ javaScriptEnabled, viewport: { width: 1366, height: 768 } });
-  const page = await context.newPage();
-  await page.goto("/login");
-  await page.getByLabel("Email").fill(DEMO[who].email);
-  await page.getByLabel("Password").fill(DEMO[who].password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByRole("button", { name: "Sign out" })).toBeVisible();
-  return page;
 }
 
 /** The local-storage entries of the page's queue of unsent marks. */

@@ -1,23 +1,11 @@
-import type { Browser, Page, TestInfo } from "@playwright/test";
-import { DEMO, expect, test } from "./fixtures";
+import type { Page, TestInfo } from "@playwright/test";
+import { expect, signedInPage, test } from "./fixtures";
 
 // Unconnected students and taking them on. Both projects share one demo
 // database: each takes the first student still on the list.
 
 function hasJavaScript(testInfo: TestInfo) {
   return testInfo.project.use.javaScriptEnabled !== false;
-}
-
-/** Signs `who` in on a browser of their own (another person at another desk). */
-async function signedInPage(browser: Browser, who: keyof typeof DEMO, javaScriptEnabled: boolean) {
-  const context = await browser.newContext({ javaScriptEnabled, viewport: { width: 1366, height: 768 } });
-  const page = await context.newPage();
-  await page.goto("/login");
-  await page.getByLabel("Email").fill(DEMO[who].email);
-  await page.getByLabel("Password").fill(DEMO[who].password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByRole("button", { name: "Sign out" })).toBeVisible();
-  return page;
 }
 
 /** The signed-in person's name, from the header ("Name (Role)"). */

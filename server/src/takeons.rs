@@ -24,6 +24,27 @@ async fn open_term(state: &AppState, member: &Member) -> Result<Term, AppError> 
         .ok_or_else(|| AppError::Invalid("No term is current; an admin can add or pin one.".into()))
 }
 
+/// `staff_id` takes `student_id` on in the current term. Another school's
+/// student is not found, whatever else is wrong.
+async fn start(
+    state: &AppState,
+    member: &Member,
+    student_id: i64,
+    staff_id: i64,
+) -> Result<db::Started, AppError> {
+    app::connections::marking::active_student(&state.pool, member.school_id, student_id).await?;
+    let term = open_term(state, member).await?;
+    db::start(
+        &state.pool,
+        member,
+        &term,
+        student_id,
+        staff_id,
+        app::clock::now(),
+    )
+    .await
+}
+
 #[derive(Deserialize)]
 pub struct VolunteerForm {
     student_id: i64,
@@ -54,22 +75,7 @@ pub async fn volunteer(
         Ok(member) => member,
         Err(response) => return response,
     };
-    let started = async {
-        // Another school's student is not found, whatever else is wrong.
-        app::connections::marking::active_student(&state.pool, member.school_id, form.student_id)
-            .await?;
-        let term = open_term(&state, &member).await?;
-        db::start(
-            &state.pool,
-            &member,
-            &term,
-            form.student_id,
-            member.user_id,
-            app::clock::now(),
-        )
-        .await
-    }
-    .await;
+    let started = start(&state, &member, form.student_id, member.user_id).await;
     let to = match (list_address(&form.back), &started) {
         (Some(list), _) => format!("{list}#student-{}", form.student_id),
         (None, Ok(started)) => format!("/take-ons/{}", started.id),
@@ -93,22 +99,9 @@ pub async fn assign(
         Ok(member) => member,
         Err(response) => return response,
     };
-    let outcome = async {
-        app::connections::marking::active_student(&state.pool, member.school_id, form.student_id)
-            .await?;
-        let term = open_term(&state, &member).await?;
-        db::start(
-            &state.pool,
-            &member,
-            &term,
-            form.student_id,
-            form.staff_id,
-            app::clock::now(),
-        )
+    let outcome = start(&state, &member, form.student_id, form.staff_id)
         .await
-        .map(|s| s.message(false))
-    }
-    .await;
+        .map(|s| s.message(false));
     back_with_outcome(&session, FLASH_KEY, "/unconnected", outcome).await
 }
 

@@ -163,11 +163,7 @@ impl MarkFilters {
         if self.page > 1 {
             pairs.push(("page", self.page.to_string()));
         }
-        pairs
-            .into_iter()
-            .map(|(key, value)| format!("{key}={}", encode(&value)))
-            .collect::<Vec<_>>()
-            .join("&")
+        query_string(pairs)
     }
 
     /// The marking page's address with these filters.
@@ -187,6 +183,15 @@ impl MarkFilters {
             ..self.clone()
         }
     }
+}
+
+/// `key=value&…`, each value percent-encoded.
+pub(crate) fn query_string(pairs: Vec<(&str, String)>) -> String {
+    pairs
+        .into_iter()
+        .map(|(key, value)| format!("{key}={}", encode(&value)))
+        .collect::<Vec<_>>()
+        .join("&")
 }
 
 /// Percent-encodes a query value (form style: space as `+`).

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 pub use server::*;
 pub use views::{AssignPage, FollowUpPage, MeetingPage, MyTakeOns, TakeOnPage, UnconnectedPage};
 
-use crate::connections::encode;
+use crate::connections::query_string;
 
 /// Students shown per page of the unconnected list.
 pub const PAGE_SIZE: i64 = 100;
@@ -117,11 +117,7 @@ impl ListFilters {
         if self.page > 1 {
             pairs.push(("page", self.page.to_string()));
         }
-        pairs
-            .into_iter()
-            .map(|(key, value)| format!("{key}={}", encode(&value)))
-            .collect::<Vec<_>>()
-            .join("&")
+        query_string(pairs)
     }
 
     pub fn href(&self) -> String {
