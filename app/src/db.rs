@@ -71,6 +71,106 @@ pub fn session_store(pool: &SqlitePool) -> tower_sessions_sqlx_store::SqliteStor
     tower_sessions_sqlx_store::SqliteStore::new(pool.clone())
 }
 
+/// Signed-in sessions as the server uses them: the table in the database,
+/// with the sessions in use also kept in memory in front of it, so that a
+/// request does not read its session from the database. Every write (sign
+/// in, sign out, activity) goes to both; only the server writes sessions.
+pub fn cached_session_store(
+    pool: &SqlitePool,
+) -> tower_sessions::CachingSessionStore<SessionCache, tower_sessions_sqlx_store::SqliteStore> {
+    tower_sessions::CachingSessionStore::new(SessionCache::default(), session_store(pool))
+}
+
+/// Sessions kept in memory: at most [`SESSIONS_CACHED`]; expired ones are
+/// dropped when met and whenever the cache is full.
+#[derive(Clone, Debug, Default)]
+pub struct SessionCache(
+    std::sync::Arc<
+        std::sync::Mutex<
+            std::collections::HashMap<tower_sessions::session::Id, tower_sessions::session::Record>,
+        >,
+    >,
+);
+
+/// Far more than a school has people signed in at once.
+pub const SESSIONS_CACHED: usize = 10_000;
+
+impl SessionCache {
+    fn sessions(
+        &self,
+    ) -> std::sync::MutexGuard<
+        '_,
+        std::collections::HashMap<tower_sessions::session::Id, tower_sessions::session::Record>,
+    > {
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// How many sessions are kept in memory.
+    pub fn len(&self) -> usize {
+        self.sessions().len()
+    }
+
+    /// True when no session is kept in memory.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+#[async_trait::async_trait]
+impl tower_sessions::SessionStore for SessionCache {
+    async fn create(
+        &self,
+        record: &mut tower_sessions::session::Record,
+    ) -> tower_sessions::session_store::Result<()> {
+        self.save(record).await
+    }
+
+    async fn save(
+        &self,
+        record: &tower_sessions::session::Record,
+    ) -> tower_sessions::session_store::Result<()> {
+        let mut sessions = self.sessions();
+        if sessions.len() >= SESSIONS_CACHED && !sessions.contains_key(&record.id) {
+            let now = time::OffsetDateTime::now_utc();
+            sessions.retain(|_, kept| kept.expiry_date > now);
+            if sessions.len() >= SESSIONS_CACHED {
+                // Still full of live sessions: they are read again from
+                // the database when next used.
+                sessions.clear();
+            }
+        }
+        sessions.insert(record.id, record.clone());
+        Ok(())
+    }
+
+    async fn load(
+        &self,
+        id: &tower_sessions::session::Id,
+    ) -> tower_sessions::session_store::Result<Option<tower_sessions::session::Record>> {
+        let mut sessions = self.sessions();
+        match sessions.get(id) {
+            Some(kept) if kept.expiry_date > time::OffsetDateTime::now_utc() => {
+                Ok(Some(kept.clone()))
+            }
+            Some(_) => {
+                sessions.remove(id);
+                Ok(None)
+            }
+            None => Ok(None),
+        }
+    }
+
+    async fn delete(
+        &self,
+        id: &tower_sessions::session::Id,
+    ) -> tower_sessions::session_store::Result<()> {
+        self.sessions().remove(id);
+        Ok(())
+    }
+}
+
 /// The connection settings for `url`, with the server pragmas applied.
 pub fn connect_options(url: &str) -> Result<SqliteConnectOptions, OpenError> {
     if !url.starts_with("sqlite:") {

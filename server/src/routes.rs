@@ -39,7 +39,7 @@ pub fn router(state: AppState) -> Router {
         move || provide_context(pool.clone())
     };
     let options = state.leptos_options.clone();
-    let sessions = SessionManagerLayer::new(app::db::session_store(&state.pool))
+    let sessions = SessionManagerLayer::new(app::db::cached_session_store(&state.pool))
         .with_name("tether_session")
         .with_http_only(true)
         .with_same_site(SameSite::Lax)

@@ -68,15 +68,12 @@ pub async fn signed_in_user(session: &Session) -> Option<i64> {
     session.get::<i64>(USER_ID).await.ok().flatten()
 }
 
-/// The person and school this session acts for.
-///
-/// `Unauthorized` when nobody is signed in, the session is past its
-/// absolute limit, or the account or membership has been deactivated.
-pub async fn member_from_session(
-    session: &Session,
-    pool: &SqlitePool,
-    now: i64,
-) -> Result<Member, AppError> {
+/// The person and school this session acts for, as the session says,
+/// without asking the database whether they are still active: `(user,
+/// school)`. The session's absolute limit is enforced and activity recorded.
+/// Callers either look the member up ([`member_from_session`]) or check
+/// the membership in the same statement as their write (marking).
+pub async fn session_identity(session: &Session, now: i64) -> Result<(i64, i64), AppError> {
     let read = |key: &'static str| async move { session.get::<i64>(key).await.ok().flatten() };
     let (Some(user_id), Some(school_id), Some(signed_in_at)) = (
         read(USER_ID).await,
@@ -89,16 +86,29 @@ pub async fn member_from_session(
         end_session(session).await?;
         return Err(AppError::Unauthorized);
     }
-    let Some(member) = super::db::member(pool, user_id, school_id).await? else {
-        end_session(session).await?;
-        return Err(AppError::Unauthorized);
-    };
     if read(SEEN_AT)
         .await
         .is_none_or(|seen| now - seen >= SEEN_EVERY_SECS)
     {
         session.insert(SEEN_AT, now).await.map_err(session_error)?;
     }
+    Ok((user_id, school_id))
+}
+
+/// The person and school this session acts for.
+///
+/// `Unauthorized` when nobody is signed in, the session is past its
+/// absolute limit, or the account or membership has been deactivated.
+pub async fn member_from_session(
+    session: &Session,
+    pool: &SqlitePool,
+    now: i64,
+) -> Result<Member, AppError> {
+    let (user_id, school_id) = session_identity(session, now).await?;
+    let Some(member) = super::db::member(pool, user_id, school_id).await? else {
+        end_session(session).await?;
+        return Err(AppError::Unauthorized);
+    };
     Ok(member)
 }
 

@@ -16,53 +16,103 @@ pub struct Mark {
     pub student_id: i64,
 }
 
-/// Sets a staff member's mark on a student to `level` (`None` removes it).
+/// Who marks: the signed-in person and the school they act for.
+#[derive(Clone, Copy, Debug)]
+pub struct Marker {
+    pub user_id: i64,
+    pub school_id: i64,
+}
+
+impl From<&crate::accounts::Member> for Marker {
+    fn from(member: &crate::accounts::Member) -> Self {
+        Marker {
+            user_id: member.user_id,
+            school_id: member.school_id,
+        }
+    }
+}
+
+/// The marking page's progress line in term `t.id` (a one-row `t`) for
+/// staff member `$3` at school `$1`.
+pub const PROGRESS_COLUMNS: &str = "
+    (SELECT COUNT(*) FROM connections c
+     JOIN students s ON s.school_id = c.school_id AND s.id = c.student_id AND s.is_active = 1
+     WHERE c.term_id = t.id AND c.staff_id = $3 AND c.removed_at IS NULL),
+    (SELECT COUNT(*) FROM connections c
+     JOIN students s ON s.school_id = c.school_id AND s.id = c.student_id AND s.is_active = 1
+     WHERE c.term_id = t.id AND c.staff_id = $3 AND c.removed_at IS NULL AND c.level = 'strong'),
+    -- Kept by triggers (migration 0003).
+    (SELECT connected FROM term_coverage WHERE term_id = t.id),
+    (SELECT COUNT(*) FROM students WHERE school_id = $1 AND is_active = 1)";
+
+/// A mark and its answer in one round trip to the database: the write
+/// (migration 0009: the checks, closing a different live mark, making the
+/// new one) and then the student's strong count and the progress line.
+/// $1 school, $2 today, $3 staff member, $4 student, $5 level, $6 now.
+static MARK: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    let current = crate::terms::db::CURRENT;
+    format!(
+        "INSERT INTO mark_requests (school_id, term_id, staff_id, student_id, level, at)
+         VALUES ($1, (SELECT id {current}), $3, $4, $5, $6);
+         SELECT
+            (SELECT COUNT(*) FROM connections x INDEXED BY connections_live_by_student
+             WHERE x.term_id = t.id AND x.student_id = $4
+               AND x.level = 'strong' AND x.removed_at IS NULL),
+            {PROGRESS_COLUMNS}
+         FROM (SELECT id {current}) t"
+    )
+});
+
+/// Why a mark was refused, from the write's own checks.
+fn refused(error: sqlx::Error) -> AppError {
+    if let sqlx::Error::Database(database) = &error {
+        match database.message() {
+            "tether: not a member" => return AppError::Unauthorized,
+            "tether: no such student" => return AppError::NotFound,
+            "tether: no open term" => return AppError::Invalid(super::marking::NO_TERM.into()),
+            _ => {}
+        }
+    }
+    error.into()
+}
+
+/// Sets `marker`'s mark on a student in the school's current term on
+/// `today` to `level` (`None` removes it), and answers with the student's
+/// strong connections and the marker's progress line.
 ///
 /// A different live mark is closed (`removed_at = now`) and a new row made;
 /// the same mark again changes nothing, so a retried request is harmless.
-/// Both statements run in one transaction whose first statement writes, so
-/// concurrent marks queue on SQLite's write lock instead of failing. Two
-/// requests can read the clock in one order and commit in the other, so a
-/// removal is never dated before the mark it closes.
+/// `Unauthorized` when the account or membership is no longer active,
+/// `NotFound` when the student is not an active student of the school.
+/// The write is one short statement, so it queues on SQLite's own lock.
 pub async fn set(
     pool: &SqlitePool,
-    mark: Mark,
+    marker: Marker,
+    student_id: i64,
     level: Option<Level>,
     now: i64,
-) -> Result<(), AppError> {
-    let level = level.map(Level::as_str);
-    let _turn = crate::db::write_turn(pool).await;
-    let mut tx = pool.begin().await?;
-    sqlx::query(
-        "UPDATE connections SET removed_at = CASE WHEN made_at > $1 THEN made_at ELSE $1 END
-         WHERE term_id = $2 AND staff_id = $3 AND student_id = $4 AND school_id = $5
-           AND removed_at IS NULL AND ($6 IS NULL OR level <> $6)",
-    )
-    .bind(now)
-    .bind(mark.term_id)
-    .bind(mark.staff_id)
-    .bind(mark.student_id)
-    .bind(mark.school_id)
-    .bind(level)
-    .execute(&mut *tx)
-    .await?;
-    if let Some(level) = level {
-        sqlx::query(
-            "INSERT INTO connections (school_id, term_id, staff_id, student_id, level, made_at)
-             VALUES ($1, $2, $3, $4, $5, $6)
-             ON CONFLICT (term_id, staff_id, student_id) WHERE removed_at IS NULL DO NOTHING",
-        )
-        .bind(mark.school_id)
-        .bind(mark.term_id)
-        .bind(mark.staff_id)
-        .bind(mark.student_id)
-        .bind(level)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-    }
-    tx.commit().await?;
-    Ok(())
+    today: &str,
+) -> Result<(i64, super::Progress), AppError> {
+    let (strong, marked, mine_strong, connected, active): (i64, i64, i64, Option<i64>, i64) =
+        sqlx::query_as(MARK.as_str())
+            .bind(marker.school_id)
+            .bind(today)
+            .bind(marker.user_id)
+            .bind(student_id)
+            .bind(level.map(Level::as_str))
+            .bind(now)
+            .fetch_one(pool)
+            .await
+            .map_err(refused)?;
+    Ok((
+        strong,
+        super::Progress {
+            marked,
+            strong: mine_strong,
+            connected: connected.unwrap_or(0),
+            active,
+        },
+    ))
 }
 
 /// The staff member's live mark on the student in the term, if any.
@@ -78,23 +128,6 @@ pub async fn current(pool: &SqlitePool, mark: Mark) -> Result<Option<Level>, App
     .fetch_optional(pool)
     .await?;
     Ok(level.as_deref().and_then(Level::parse))
-}
-
-/// How many adults have a strong connection with the student in the term
-/// now (from the live marks' index).
-pub async fn strong_count_now(
-    pool: &SqlitePool,
-    term_id: i64,
-    student_id: i64,
-) -> Result<i64, AppError> {
-    Ok(sqlx::query_scalar(
-        "SELECT COUNT(*) FROM connections INDEXED BY connections_live_by_student
-         WHERE term_id = $1 AND student_id = $2 AND level = 'strong' AND removed_at IS NULL",
-    )
-    .bind(term_id)
-    .bind(student_id)
-    .fetch_one(pool)
-    .await?)
 }
 
 /// How many adults have a strong connection with the student in the term,

@@ -14,11 +14,14 @@ use super::PAGE_SIZE;
 /// The longest concern reason kept.
 pub const REASON_MAX: usize = 500;
 
+/// Said when no term contains today.
+pub const NO_TERM: &str = "No term is open for marking. Ask your school's Tether admin to add a term that contains today.";
+
 /// The term marking goes to today, or a message saying there is none.
 pub async fn open_term(pool: &SqlitePool, school_id: i64, today: &str) -> Result<Term, AppError> {
     terms::db::current(pool, school_id, today)
         .await?
-        .ok_or_else(|| AppError::Invalid("No term is open for marking. Ask your school's Tether admin to add a term that contains today.".into()))
+        .ok_or_else(|| AppError::Invalid(NO_TERM.into()))
 }
 
 pub async fn setup(pool: &SqlitePool, member: &Member, today: &str) -> Result<MarkSetup, AppError> {
@@ -260,27 +263,20 @@ pub async fn progress(
     member: &Member,
     term_id: i64,
 ) -> Result<Progress, AppError> {
-    let (marked, strong, connected, active): (i64, i64, i64, i64) = sqlx::query_as(
-        "SELECT
-            (SELECT COUNT(*) FROM connections c
-             JOIN students s ON s.school_id = c.school_id AND s.id = c.student_id AND s.is_active = 1
-             WHERE c.term_id = $2 AND c.staff_id = $3 AND c.removed_at IS NULL),
-            (SELECT COUNT(*) FROM connections c
-             JOIN students s ON s.school_id = c.school_id AND s.id = c.student_id AND s.is_active = 1
-             WHERE c.term_id = $2 AND c.staff_id = $3 AND c.removed_at IS NULL AND c.level = 'strong'),
-            -- Kept by triggers (migration 0003).
-            (SELECT connected FROM term_coverage WHERE term_id = $2),
-            (SELECT COUNT(*) FROM students WHERE school_id = $1 AND is_active = 1)",
-    )
-    .bind(member.school_id)
-    .bind(term_id)
-    .bind(member.user_id)
-    .fetch_one(pool)
-    .await?;
+    let (marked, strong, connected, active): (i64, i64, Option<i64>, i64) =
+        sqlx::query_as(&format!(
+            "SELECT {} FROM (SELECT $2 AS id) t",
+            super::db::PROGRESS_COLUMNS
+        ))
+        .bind(member.school_id)
+        .bind(term_id)
+        .bind(member.user_id)
+        .fetch_one(pool)
+        .await?;
     Ok(Progress {
         marked,
         strong,
-        connected,
+        connected: connected.unwrap_or(0),
         active,
     })
 }
@@ -303,31 +299,24 @@ pub async fn active_student(
     Ok(display_name(&first, preferred.as_deref(), &last))
 }
 
-/// Sets the member's mark on a student in the current term (`None`
-/// removes it) and answers with the student's count and the progress line.
+/// Sets the marker's mark on a student in the current term (`None`
+/// removes it) and answers with the student's count and the progress line,
+/// in one round trip to the database (see `db::set`).
 pub async fn mark(
     pool: &SqlitePool,
-    member: &Member,
+    marker: impl Into<super::db::Marker>,
     student_id: i64,
     level: Option<Level>,
     now: i64,
     today: &str,
 ) -> Result<MarkSaved, AppError> {
-    active_student(pool, member.school_id, student_id).await?;
-    let term = open_term(pool, member.school_id, today).await?;
-    let mark = super::db::Mark {
-        school_id: member.school_id,
-        term_id: term.id,
-        staff_id: member.user_id,
-        student_id,
-    };
-    super::db::set(pool, mark, level, now).await?;
-    let strong = super::db::strong_count_now(pool, term.id, student_id).await?;
+    let (strong, progress) =
+        super::db::set(pool, marker.into(), student_id, level, now, today).await?;
     Ok(MarkSaved {
         student_id,
         level,
         strong,
-        progress: progress(pool, member, term.id).await?,
+        progress,
     })
 }
 
