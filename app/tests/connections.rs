@@ -2,8 +2,10 @@
 //! concurrent marking.
 #![cfg(feature = "ssr")]
 
-use app::connections::db::{current, set, strong_count_at, Mark};
+use app::connections::db::{current, set, strong_count_at, Mark, Marker};
 use app::connections::Level;
+use app::connections::Progress;
+use app::AppError;
 use sqlx::SqlitePool;
 
 struct School {
@@ -77,6 +79,24 @@ fn mark(school: &School, term: usize, staff: usize) -> Mark {
     }
 }
 
+/// Sets the mark of staff member `staff` on the student, on a day of term
+/// `term` (marks go to the term containing the day).
+async fn set_in(
+    pool: &SqlitePool,
+    school: &School,
+    term: usize,
+    staff: usize,
+    level: Option<Level>,
+    now: i64,
+) -> Result<(i64, Progress), AppError> {
+    let day = ["2026-10-01", "2027-03-01"][term];
+    let marker = Marker {
+        user_id: school.staff[staff],
+        school_id: school.id,
+    };
+    set(pool, marker, school.student, level, now, day).await
+}
+
 async fn history(pool: &SqlitePool) -> Vec<(String, i64, Option<i64>)> {
     sqlx::query_as("SELECT level, made_at, removed_at FROM connections ORDER BY id")
         .fetch_all(pool)
@@ -88,12 +108,20 @@ async fn history(pool: &SqlitePool) -> Vec<(String, i64, Option<i64>)> {
 async fn changing_and_removing_a_mark_keeps_its_history(pool: SqlitePool) {
     let s = school(&pool, 1).await;
     let m = mark(&s, 0, 0);
-    set(&pool, m, Some(Level::Knows), 100).await.unwrap();
-    set(&pool, m, Some(Level::Knows), 150).await.unwrap();
-    set(&pool, m, Some(Level::Strong), 200).await.unwrap();
+    set_in(&pool, &s, 0, 0, Some(Level::Knows), 100)
+        .await
+        .unwrap();
+    set_in(&pool, &s, 0, 0, Some(Level::Knows), 150)
+        .await
+        .unwrap();
+    let (strong, progress) = set_in(&pool, &s, 0, 0, Some(Level::Strong), 200)
+        .await
+        .unwrap();
+    assert_eq!((strong, progress.marked, progress.strong), (1, 1, 1));
+    assert_eq!((progress.connected, progress.active), (1, 1));
     assert_eq!(current(&pool, m).await.unwrap(), Some(Level::Strong));
-    set(&pool, m, None, 300).await.unwrap();
-    set(&pool, m, None, 350).await.unwrap();
+    set_in(&pool, &s, 0, 0, None, 300).await.unwrap();
+    set_in(&pool, &s, 0, 0, None, 350).await.unwrap();
     assert_eq!(current(&pool, m).await.unwrap(), None);
     assert_eq!(
         history(&pool).await,
@@ -127,7 +155,7 @@ async fn changing_and_removing_a_mark_keeps_its_history(pool: SqlitePool) {
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn terms_are_separate(pool: SqlitePool) {
     let s = school(&pool, 1).await;
-    set(&pool, mark(&s, 0, 0), Some(Level::Strong), 100)
+    set_in(&pool, &s, 0, 0, Some(Level::Strong), 100)
         .await
         .unwrap();
     assert_eq!(
@@ -135,7 +163,7 @@ async fn terms_are_separate(pool: SqlitePool) {
         None,
         "a new term starts with no marks"
     );
-    set(&pool, mark(&s, 1, 0), Some(Level::Knows), 200)
+    set_in(&pool, &s, 1, 0, Some(Level::Knows), 200)
         .await
         .unwrap();
     assert_eq!(
@@ -156,10 +184,22 @@ async fn many_adults_marking_one_student_at_once_lose_nothing(pool: SqlitePool) 
     let tasks: Vec<_> = (0..30)
         .map(|staff| {
             let pool = pool.clone();
-            let m = mark(&s, 0, staff);
-            tokio::spawn(
-                async move { set(&pool, m, Some(Level::Strong), 100 + staff as i64).await },
-            )
+            let marker = Marker {
+                user_id: s.staff[staff],
+                school_id: s.id,
+            };
+            let student = s.student;
+            tokio::spawn(async move {
+                set(
+                    &pool,
+                    marker,
+                    student,
+                    Some(Level::Strong),
+                    100 + staff as i64,
+                    "2026-10-01",
+                )
+                .await
+            })
         })
         .collect();
     for task in tasks {
@@ -185,7 +225,14 @@ async fn two_tabs_marking_the_same_thing_leave_one_live_mark(pool: SqlitePool) {
             } else {
                 Level::Knows
             };
-            tokio::spawn(async move { set(&pool, m, Some(level), 100 + tab).await })
+            let marker = Marker {
+                user_id: s.staff[0],
+                school_id: s.id,
+            };
+            let student = s.student;
+            tokio::spawn(async move {
+                set(&pool, marker, student, Some(level), 100 + tab, "2026-10-01").await
+            })
         })
         .collect();
     for tab in tabs {

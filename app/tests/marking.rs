@@ -715,3 +715,83 @@ async fn live_coverage_always_equals_a_recount(pool: SqlitePool) {
         .unwrap();
     assert_eq!(progress.connected, recount().await.1);
 }
+
+/// Marks that arrive together are written together (one transaction), and
+/// each is still answered on its own: refused marks in the same batch (a
+/// student who left, a member switched off) change nothing and do not
+/// hold up the others.
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn marks_arriving_together_are_each_answered(pool: SqlitePool) {
+    let school = school(&pool).await;
+    let mut staff = Vec::new();
+    for i in 0..12 {
+        staff.push(member(&pool, school.id, &format!("teacher{i}"), Role::Staff).await);
+    }
+    let gone = school.students[4];
+    sqlx::query("UPDATE students SET is_active = 0 WHERE id = $1")
+        .bind(gone)
+        .execute(&pool)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE memberships SET is_active = 0 WHERE user_id = $1")
+        .bind(staff[11].user_id)
+        .execute(&pool)
+        .await
+        .unwrap();
+    let mut tasks = tokio::task::JoinSet::new();
+    for (i, who) in staff.iter().enumerate() {
+        for (j, student) in school.students.iter().enumerate() {
+            let (pool, who, student) = (pool.clone(), who.clone(), *student);
+            let level = if (i + j) % 2 == 0 {
+                Level::Strong
+            } else {
+                Level::Knows
+            };
+            tasks.spawn(async move {
+                let outcome = marking::mark(&pool, &who, student, Some(level), NOW, TODAY).await;
+                (i, student, level, outcome)
+            });
+        }
+    }
+    let mut saved = 0;
+    while let Some(done) = tasks.join_next().await {
+        let (i, student, level, outcome) = done.unwrap();
+        match outcome {
+            Ok(answer) => {
+                assert!(i != 11 && student != gone, "{i} marked {student}");
+                assert_eq!(answer.level, Some(level));
+                assert!(answer.progress.marked >= 1);
+                assert_eq!(answer.progress.active, 4);
+                saved += 1;
+            }
+            Err(error) if i == 11 => assert_eq!(error, AppError::Unauthorized),
+            Err(error) => {
+                assert_eq!(student, gone);
+                assert_eq!(error, AppError::NotFound);
+            }
+        }
+    }
+    assert_eq!(saved, 11 * 4);
+    let live: Vec<(i64, i64, String)> = sqlx::query_as(
+        "SELECT staff_id, student_id, level FROM connections WHERE removed_at IS NULL",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(live.len(), 11 * 4, "every saved mark, nothing else");
+    for (i, who) in staff.iter().enumerate().take(11) {
+        for (j, student) in school.students.iter().enumerate().take(4) {
+            let level = if (i + j) % 2 == 0 { "strong" } else { "knows" };
+            assert!(
+                live.contains(&(who.user_id, *student, level.to_string())),
+                "{} marked {student} {level}",
+                who.name
+            );
+        }
+    }
+    // The kept coverage figure agrees with the marks.
+    let progress = marking::progress(&pool, &staff[0], school.fall)
+        .await
+        .unwrap();
+    assert_eq!(progress.connected, 4);
+}

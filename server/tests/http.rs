@@ -542,6 +542,62 @@ async fn deactivating_someone_ends_their_open_session() {
     );
 }
 
+/// Marks are checked by the write itself, not by a lookup that could be
+/// stale: once someone is switched off, their next mark is refused (401),
+/// writes nothing, and ends their session.
+#[tokio::test]
+async fn a_member_switched_off_cannot_mark_and_is_signed_out() {
+    let (pool, _) = demo_pool().await;
+    let router = router(&pool, false);
+    let mut staff = Browser::new(router);
+    staff.sign_in(DEMO_ACCOUNTS[2].0, DEMO_ACCOUNTS[2].1).await;
+    // A student this person has never marked.
+    let student: i64 = sqlx::query_scalar(
+        "SELECT id FROM students WHERE is_active = 1 AND id NOT IN (
+             SELECT c.student_id FROM connections c JOIN users u ON u.id = c.staff_id
+             WHERE u.email = $1)
+         LIMIT 1",
+    )
+    .bind(DEMO_ACCOUNTS[2].0)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    let id = student.to_string();
+    let mark = [("student_id", id.as_str()), ("level", "knows")];
+    let reply = staff.post_form("/api/mark", &mark).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let marks = || async {
+        sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM connections c JOIN users u ON u.id = c.staff_id
+             WHERE u.email = $1 AND c.student_id = $2",
+        )
+        .bind(DEMO_ACCOUNTS[2].0)
+        .bind(student)
+        .fetch_one(&pool)
+        .await
+        .unwrap()
+    };
+    assert_eq!(marks().await, 1);
+
+    sqlx::query(
+        "UPDATE memberships SET is_active = 0
+         WHERE user_id = (SELECT id FROM users WHERE email = $1)",
+    )
+    .bind(DEMO_ACCOUNTS[2].0)
+    .execute(&pool)
+    .await
+    .unwrap();
+    let strong = [("student_id", id.as_str()), ("level", "strong")];
+    let reply = staff.post_form("/api/mark", &strong).await;
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{}", reply.body);
+    assert_eq!(marks().await, 1, "nothing written");
+    assert_eq!(
+        staff.get("/").await.status,
+        StatusCode::SEE_OTHER,
+        "the session is gone"
+    );
+}
+
 /// Without JavaScript: a mark is a form post that comes back to the same
 /// filters, scrolled to the row, and says it was saved.
 #[tokio::test]

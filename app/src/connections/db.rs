@@ -33,47 +33,172 @@ impl From<&crate::accounts::Member> for Marker {
 }
 
 /// The marking page's progress line in term `t.id` (a one-row `t`) for
-/// staff member `$3` at school `$1`.
-pub const PROGRESS_COLUMNS: &str = "
-    (SELECT COUNT(*) FROM connections c
-     JOIN students s ON s.school_id = c.school_id AND s.id = c.student_id AND s.is_active = 1
-     WHERE c.term_id = t.id AND c.staff_id = $3 AND c.removed_at IS NULL),
-    (SELECT COUNT(*) FROM connections c
-     JOIN students s ON s.school_id = c.school_id AND s.id = c.student_id AND s.is_active = 1
-     WHERE c.term_id = t.id AND c.staff_id = $3 AND c.removed_at IS NULL AND c.level = 'strong'),
-    -- Kept by triggers (migration 0003).
-    (SELECT connected FROM term_coverage WHERE term_id = t.id),
-    (SELECT COUNT(*) FROM students WHERE school_id = $1 AND is_active = 1)";
+/// staff member `staff` at school `school` (SQL parameters).
+pub fn progress_columns(school: &str, staff: &str) -> String {
+    format!(
+        "(SELECT COUNT(*) FROM connections c
+          JOIN students s ON s.school_id = c.school_id AND s.id = c.student_id AND s.is_active = 1
+          WHERE c.term_id = t.id AND c.staff_id = {staff} AND c.removed_at IS NULL),
+         (SELECT COUNT(*) FROM connections c
+          JOIN students s ON s.school_id = c.school_id AND s.id = c.student_id AND s.is_active = 1
+          WHERE c.term_id = t.id AND c.staff_id = {staff} AND c.removed_at IS NULL
+            AND c.level = 'strong'),
+         -- Kept by triggers (migration 0003).
+         (SELECT connected FROM term_coverage WHERE term_id = t.id),
+         (SELECT COUNT(*) FROM students WHERE school_id = {school} AND is_active = 1)"
+    )
+}
 
-/// A mark and its answer in one round trip to the database: the write
-/// (migration 0009: the checks, closing a different live mark, making the
-/// new one) and then the student's strong count and the progress line.
-/// $1 school, $2 today, $3 staff member, $4 student, $5 level, $6 now.
-static MARK: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-    let current = crate::terms::db::CURRENT;
+/// Parameters of one mark in a batch.
+const MARK_PARAMETERS: usize = 6;
+
+/// One mark, its parameters numbered from `$first`: the write (migration
+/// 0009: the checks, closing a different live mark, making the new one),
+/// then one row that says whether it was allowed and answers it: member
+/// active, student active, the term, the student's strong count and the
+/// progress line.
+fn mark_sql(first: usize) -> String {
+    let [school, today, staff, student, level, now] =
+        std::array::from_fn::<_, MARK_PARAMETERS, _>(|i| format!("${}", first + i));
+    let current = crate::terms::db::current_sql(&school, &today);
+    let progress = progress_columns(&school, &staff);
     format!(
         "INSERT INTO mark_requests (school_id, term_id, staff_id, student_id, level, at)
-         VALUES ($1, (SELECT id {current}), $3, $4, $5, $6);
+         VALUES ({school}, (SELECT id {current}), {staff}, {student}, {level}, {now});
          SELECT
+            EXISTS (SELECT 1 FROM memberships m JOIN users u ON u.id = m.user_id
+                    WHERE m.user_id = {staff} AND m.school_id = {school}
+                      AND m.is_active = 1 AND u.is_active = 1),
+            EXISTS (SELECT 1 FROM students
+                    WHERE id = {student} AND school_id = {school} AND is_active = 1),
+            t.id,
             (SELECT COUNT(*) FROM connections x INDEXED BY connections_live_by_student
-             WHERE x.term_id = t.id AND x.student_id = $4
+             WHERE x.term_id = t.id AND x.student_id = {student}
                AND x.level = 'strong' AND x.removed_at IS NULL),
-            {PROGRESS_COLUMNS}
-         FROM (SELECT id {current}) t"
+            {progress}
+         FROM (SELECT 1) LEFT JOIN (SELECT id {current}) t ON 1;"
     )
-});
+}
 
-/// Why a mark was refused, from the write's own checks.
-fn refused(error: sqlx::Error) -> AppError {
-    if let sqlx::Error::Database(database) = &error {
-        match database.message() {
-            "tether: not a member" => return AppError::Unauthorized,
-            "tether: no such student" => return AppError::NotFound,
-            "tether: no open term" => return AppError::Invalid(super::marking::NO_TERM.into()),
-            _ => {}
+/// The answer row of one mark.
+type MarkRow = (bool, bool, Option<i64>, i64, i64, i64, Option<i64>, i64);
+
+/// A mark waiting for its batch.
+struct Pending {
+    marker: Marker,
+    student_id: i64,
+    level: Option<Level>,
+    now: i64,
+    today: String,
+    answer: tokio::sync::oneshot::Sender<Result<(i64, super::Progress), AppError>>,
+}
+
+/// At most this many marks are written in one transaction.
+const BATCH_MAX: usize = 32;
+
+/// Marks waiting to be written, one queue per database (pool), as the
+/// write turns in `db::write_turn`.
+type Queue = std::sync::Arc<std::sync::Mutex<Vec<Pending>>>;
+static QUEUES: std::sync::Mutex<Vec<(usize, Queue)>> = std::sync::Mutex::new(Vec::new());
+
+fn queue_of(pool: &SqlitePool) -> Queue {
+    let key = std::sync::Arc::as_ptr(&pool.connect_options()) as usize;
+    let mut queues = QUEUES
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    match queues.iter().find(|(k, _)| *k == key) {
+        Some((_, queue)) => queue.clone(),
+        None => {
+            let queue = Queue::default();
+            queues.push((key, queue.clone()));
+            queue
         }
     }
-    error.into()
+}
+
+fn take(queue: &Queue) -> Vec<Pending> {
+    let mut waiting = queue
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let n = waiting.len().min(BATCH_MAX);
+    waiting.drain(..n).collect()
+}
+
+/// Writes `batch` in one transaction and one round trip to the database.
+async fn write(pool: &SqlitePool, batch: &[Pending]) -> Result<Vec<MarkRow>, sqlx::Error> {
+    let sql: String = (0..batch.len())
+        .map(|i| mark_sql(i * MARK_PARAMETERS + 1))
+        .collect();
+    let mut query = sqlx::query_as::<_, MarkRow>(&sql);
+    for mark in batch {
+        query = query
+            .bind(mark.marker.school_id)
+            .bind(&mark.today)
+            .bind(mark.marker.user_id)
+            .bind(mark.student_id)
+            .bind(mark.level.map(Level::as_str))
+            .bind(mark.now);
+    }
+    let mut tx = pool.begin().await?;
+    let rows = query.fetch_all(&mut *tx).await?;
+    if rows.len() != batch.len() {
+        return Err(sqlx::Error::Protocol(format!(
+            "{} answers to {} marks",
+            rows.len(),
+            batch.len()
+        )));
+    }
+    tx.commit().await?;
+    Ok(rows)
+}
+
+/// What a mark's answer row means.
+fn answer(row: MarkRow) -> Result<(i64, super::Progress), AppError> {
+    let (member, student, term, strong, marked, mine_strong, connected, active) = row;
+    if !member {
+        return Err(AppError::Unauthorized);
+    }
+    if !student {
+        return Err(AppError::NotFound);
+    }
+    if term.is_none() {
+        return Err(AppError::Invalid(super::marking::NO_TERM.into()));
+    }
+    Ok((
+        strong,
+        super::Progress {
+            marked,
+            strong: mine_strong,
+            connected: connected.unwrap_or(0),
+            active,
+        },
+    ))
+}
+
+/// Writes a batch and answers each of its marks. Should the batch fail as
+/// a whole, each mark is tried alone, so one cannot fail the others.
+async fn write_and_answer(pool: &SqlitePool, batch: Vec<Pending>) {
+    match write(pool, &batch).await {
+        Ok(rows) => {
+            for (mark, row) in batch.into_iter().zip(rows) {
+                let _ = mark.answer.send(answer(row));
+            }
+        }
+        Err(error) if batch.len() == 1 => {
+            if let Some(mark) = batch.into_iter().next() {
+                let _ = mark.answer.send(Err(error.into()));
+            }
+        }
+        Err(_) => {
+            for mark in batch {
+                let outcome = write(pool, std::slice::from_ref(&mark)).await;
+                let _ = mark.answer.send(match outcome {
+                    Ok(mut rows) => answer(rows.remove(0)),
+                    Err(error) => Err(error.into()),
+                });
+            }
+        }
+    }
 }
 
 /// Sets `marker`'s mark on a student in the school's current term on
@@ -84,7 +209,13 @@ fn refused(error: sqlx::Error) -> AppError {
 /// the same mark again changes nothing, so a retried request is harmless.
 /// `Unauthorized` when the account or membership is no longer active,
 /// `NotFound` when the student is not an active student of the school.
-/// The write is one short statement, so it queues on SQLite's own lock.
+///
+/// Group commit: the mark joins its database's queue and waits for the
+/// write turn. Whoever gets the turn writes every mark waiting (up to
+/// [`BATCH_MAX`]) in one transaction and answers each; a mark already
+/// written by then is simply answered. So when the whole school marks at
+/// once, many marks share a round trip and a commit; alone, a mark is
+/// written at once. A mark is answered only after its commit.
 pub async fn set(
     pool: &SqlitePool,
     marker: Marker,
@@ -93,26 +224,35 @@ pub async fn set(
     now: i64,
     today: &str,
 ) -> Result<(i64, super::Progress), AppError> {
-    let (strong, marked, mine_strong, connected, active): (i64, i64, i64, Option<i64>, i64) =
-        sqlx::query_as(MARK.as_str())
-            .bind(marker.school_id)
-            .bind(today)
-            .bind(marker.user_id)
-            .bind(student_id)
-            .bind(level.map(Level::as_str))
-            .bind(now)
-            .fetch_one(pool)
-            .await
-            .map_err(refused)?;
-    Ok((
-        strong,
-        super::Progress {
-            marked,
-            strong: mine_strong,
-            connected: connected.unwrap_or(0),
-            active,
-        },
-    ))
+    let (sender, mut receiver) = tokio::sync::oneshot::channel();
+    let queue = queue_of(pool);
+    queue
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .push(Pending {
+            marker,
+            student_id,
+            level,
+            now,
+            today: today.to_string(),
+            answer: sender,
+        });
+    let turn = crate::db::write_turn(pool).await;
+    if let Ok(answered) = receiver.try_recv() {
+        return answered;
+    }
+    let batch = take(&queue);
+    if !batch.is_empty() {
+        // On its own task, so the batch is finished and answered even if
+        // this request is dropped half-way (its browser went away).
+        let pool = pool.clone();
+        let _ = tokio::spawn(async move {
+            let _turn = turn;
+            write_and_answer(&pool, batch).await;
+        })
+        .await;
+    }
+    receiver.await.unwrap_or(Err(AppError::Database))
 }
 
 /// The staff member's live mark on the student in the term, if any.

@@ -266,7 +266,7 @@ pub async fn progress(
     let (marked, strong, connected, active): (i64, i64, Option<i64>, i64) =
         sqlx::query_as(&format!(
             "SELECT {} FROM (SELECT $2 AS id) t",
-            super::db::PROGRESS_COLUMNS
+            super::db::progress_columns("$1", "$3")
         ))
         .bind(member.school_id)
         .bind(term_id)

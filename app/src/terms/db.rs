@@ -7,12 +7,16 @@ use crate::AppError;
 
 const COLUMNS: &str = "id, name, starts_on, ends_on, is_pinned";
 
-/// The current term of school `$1` on day `$2`: the pinned one, else the
-/// one containing the day (`SELECT id {CURRENT}`).
-pub const CURRENT: &str = "FROM terms
-    WHERE school_id = $1 AND (is_pinned = 1 OR (starts_on <= $2 AND ends_on >= $2))
-    ORDER BY is_pinned DESC, starts_on DESC
-    LIMIT 1";
+/// The current term of school `school` on day `today` (SQL parameters):
+/// the pinned one, else the one containing the day (`SELECT id …`).
+pub fn current_sql(school: &str, today: &str) -> String {
+    format!(
+        "FROM terms
+         WHERE school_id = {school} AND (is_pinned = 1 OR (starts_on <= {today} AND ends_on >= {today}))
+         ORDER BY is_pinned DESC, starts_on DESC
+         LIMIT 1"
+    )
+}
 
 #[derive(sqlx::FromRow)]
 struct TermRow {
@@ -42,11 +46,12 @@ pub async fn current(
     school_id: i64,
     today: &str,
 ) -> Result<Option<Term>, AppError> {
-    let row = sqlx::query_as::<_, TermRow>(&format!("SELECT {COLUMNS} {CURRENT}"))
-        .bind(school_id)
-        .bind(today)
-        .fetch_optional(pool)
-        .await?;
+    let row =
+        sqlx::query_as::<_, TermRow>(&format!("SELECT {COLUMNS} {}", current_sql("$1", "$2")))
+            .bind(school_id)
+            .bind(today)
+            .fetch_optional(pool)
+            .await?;
     Ok(row.map(Term::from))
 }
 
