@@ -714,6 +714,14 @@ async fn live_coverage_always_equals_a_recount(pool: SqlitePool) {
         .await
         .unwrap();
     assert_eq!(progress.connected, recount().await.1);
+    // The kept count of active students too.
+    let active: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM students WHERE school_id = $1 AND is_active = 1")
+            .bind(school.id)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(progress.active, active);
 }
 
 /// Marks that arrive together are written together (one transaction), and

@@ -263,11 +263,11 @@ pub async fn progress(
     member: &Member,
     term_id: i64,
 ) -> Result<Progress, AppError> {
-    let (marked, strong, connected, active): (i64, i64, Option<i64>, i64) =
-        sqlx::query_as(&format!(
-            "SELECT {} FROM (SELECT $2 AS id) t",
-            super::db::progress_columns("$1", "$3")
-        ))
+    let (marked, strong, connected, active): (i64, i64, Option<i64>, Option<i64>) =
+        sqlx::query_as(&{
+            let (columns, counted) = super::db::progress_sql("$1", "$3", "$2");
+            format!("SELECT {columns} FROM (SELECT 1) {counted}")
+        })
         .bind(member.school_id)
         .bind(term_id)
         .bind(member.user_id)
@@ -277,7 +277,7 @@ pub async fn progress(
         marked,
         strong,
         connected: connected.unwrap_or(0),
-        active,
+        active: active.unwrap_or(0),
     })
 }
 
