@@ -714,6 +714,21 @@ async fn live_coverage_always_equals_a_recount(pool: SqlitePool) {
         .await
         .unwrap();
     assert_eq!(progress.connected, recount().await.1);
+    // Each person's kept counts of their marks on active students too.
+    for who in &staff {
+        let kept = marking::progress(&pool, who, school.fall).await.unwrap();
+        let (marked, strong): (i64, i64) = sqlx::query_as(
+            "SELECT COUNT(*), COUNT(CASE WHEN c.level = 'strong' THEN 1 END)
+             FROM connections c JOIN students s ON s.id = c.student_id AND s.is_active = 1
+             WHERE c.term_id = $1 AND c.staff_id = $2 AND c.removed_at IS NULL",
+        )
+        .bind(school.fall)
+        .bind(who.user_id)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        assert_eq!((kept.marked, kept.strong), (marked, strong), "{}", who.name);
+    }
     // The kept count of active students too.
     let active: i64 =
         sqlx::query_scalar("SELECT COUNT(*) FROM students WHERE school_id = $1 AND is_active = 1")

@@ -33,25 +33,14 @@ impl From<&crate::accounts::Member> for Marker {
 }
 
 /// The marking page's progress line for staff member `staff` at school
-/// `school` in term `term` (SQL expressions): its columns, read from a
-/// one-row `p` that the second part joins in (the staff member's marks of
-/// active students, counted in one pass).
-pub fn progress_sql(school: &str, staff: &str, term: &str) -> (String, String) {
-    (
-        format!(
-            "p.marked, p.strong,
-             -- Both kept by triggers (migrations 0003 and 0009).
-             (SELECT connected FROM term_coverage WHERE term_id = {term}),
-             (SELECT active FROM school_students WHERE school_id = {school})"
-        ),
-        format!(
-            "JOIN (SELECT COUNT(*) AS marked,
-                          COUNT(CASE WHEN c.level = 'strong' THEN 1 END) AS strong
-                   FROM connections c INDEXED BY connections_live_by_staff
-                   JOIN students s ON s.id = c.student_id
-                   WHERE c.term_id = {term} AND c.staff_id = {staff} AND c.removed_at IS NULL
-                     AND s.is_active = 1 AND s.school_id = {school}) p"
-        ),
+/// `school` in term `term` (SQL expressions), every figure kept by triggers
+/// (migrations 0003 and 0009): marked, strong, connected, active.
+pub fn progress_columns(school: &str, staff: &str, term: &str) -> String {
+    format!(
+        "(SELECT marked FROM staff_term_marks WHERE term_id = {term} AND staff_id = {staff}),
+         (SELECT strong FROM staff_term_marks WHERE term_id = {term} AND staff_id = {staff}),
+         (SELECT connected FROM term_coverage WHERE term_id = {term}),
+         (SELECT active FROM school_students WHERE school_id = {school})"
     )
 }
 
@@ -68,7 +57,7 @@ fn mark_sql(first: usize) -> String {
         std::array::from_fn::<_, MARK_PARAMETERS, _>(|i| format!("${}", first + i));
     let current = crate::terms::db::current_sql(&school, &today);
     let term = format!("(SELECT id {current})");
-    let (progress, counted) = progress_sql(&school, &staff, &term);
+    let progress = progress_columns(&school, &staff, "t.id");
     format!(
         "INSERT INTO mark_requests (school_id, term_id, staff_id, student_id, level, at)
          VALUES ({school}, {term}, {staff}, {student}, {level}, {now});
@@ -83,7 +72,7 @@ fn mark_sql(first: usize) -> String {
              WHERE x.term_id = t.id AND x.student_id = {student}
                AND x.level = 'strong' AND x.removed_at IS NULL),
             {progress}
-         FROM (SELECT 1) LEFT JOIN (SELECT id {current}) t ON 1 {counted};"
+         FROM (SELECT 1) LEFT JOIN (SELECT id {current}) t ON 1;"
     )
 }
 
@@ -93,8 +82,8 @@ type MarkRow = (
     bool,
     Option<i64>,
     i64,
-    i64,
-    i64,
+    Option<i64>,
+    Option<i64>,
     Option<i64>,
     Option<i64>,
 );
@@ -142,9 +131,13 @@ fn take(queue: &Queue) -> Vec<Pending> {
 
 /// Writes `batch` in one transaction and one round trip to the database.
 async fn write(pool: &SqlitePool, batch: &[Pending]) -> Result<Vec<MarkRow>, sqlx::Error> {
-    let sql: String = (0..batch.len())
+    // The transaction is part of the one query, so the batch costs one
+    // round trip to the database's thread (each round trip waits for the
+    // async runtime, busy with everyone's requests, while the turn is held).
+    let marks: String = (0..batch.len())
         .map(|i| mark_sql(i * MARK_PARAMETERS + 1))
         .collect();
+    let sql = format!("BEGIN IMMEDIATE; {marks} COMMIT;");
     let mut query = sqlx::query_as::<_, MarkRow>(&sql);
     for mark in batch {
         query = query
@@ -155,23 +148,30 @@ async fn write(pool: &SqlitePool, batch: &[Pending]) -> Result<Vec<MarkRow>, sql
             .bind(mark.level.map(Level::as_str))
             .bind(mark.now);
     }
-    let mut tx = pool.begin().await?;
-    let rows = query.fetch_all(&mut *tx).await?;
-    if rows.len() != batch.len() {
-        return Err(sqlx::Error::Protocol(format!(
+    let mut connection = pool.acquire().await?;
+    match query.fetch_all(&mut *connection).await {
+        Ok(rows) if rows.len() == batch.len() => Ok(rows),
+        Ok(rows) => Err(sqlx::Error::Protocol(format!(
             "{} answers to {} marks",
             rows.len(),
             batch.len()
-        )));
+        ))),
+        Err(error) => {
+            // Whatever failed, nothing of the batch stays, and no open
+            // transaction goes back to the pool: it is rolled back, and the
+            // connection is closed rather than reused (errors are rare).
+            let _ = sqlx::query("ROLLBACK").execute(&mut *connection).await;
+            connection.close_on_drop();
+            Err(error)
+        }
     }
-    tx.commit().await?;
-    Ok(rows)
 }
 
 /// What a mark's answer row means.
 fn answer(row: MarkRow) -> Result<(i64, super::Progress), AppError> {
     let (member, student, term, strong, marked, mine_strong, connected, active) = row;
-    let active = active.unwrap_or(0);
+    let [marked, mine_strong, connected, active] =
+        [marked, mine_strong, connected, active].map(|n| n.unwrap_or(0));
     if !member {
         return Err(AppError::Unauthorized);
     }
@@ -186,7 +186,7 @@ fn answer(row: MarkRow) -> Result<(i64, super::Progress), AppError> {
         super::Progress {
             marked,
             strong: mine_strong,
-            connected: connected.unwrap_or(0),
+            connected,
             active,
         },
     ))

@@ -263,19 +263,19 @@ pub async fn progress(
     member: &Member,
     term_id: i64,
 ) -> Result<Progress, AppError> {
-    let (marked, strong, connected, active): (i64, i64, Option<i64>, Option<i64>) =
-        sqlx::query_as(&{
-            let (columns, counted) = super::db::progress_sql("$1", "$3", "$2");
-            format!("SELECT {columns} FROM (SELECT 1) {counted}")
-        })
-        .bind(member.school_id)
-        .bind(term_id)
-        .bind(member.user_id)
-        .fetch_one(pool)
-        .await?;
+    let figures: (Option<i64>, Option<i64>, Option<i64>, Option<i64>) = sqlx::query_as(&format!(
+        "SELECT {}",
+        super::db::progress_columns("$1", "$3", "$2")
+    ))
+    .bind(member.school_id)
+    .bind(term_id)
+    .bind(member.user_id)
+    .fetch_one(pool)
+    .await?;
+    let (marked, strong, connected, active) = figures;
     Ok(Progress {
-        marked,
-        strong,
+        marked: marked.unwrap_or(0),
+        strong: strong.unwrap_or(0),
         connected: connected.unwrap_or(0),
         active: active.unwrap_or(0),
     })
