@@ -99,7 +99,7 @@ struct Pending {
 }
 
 /// At most this many marks are written in one transaction.
-const BATCH_MAX: usize = 32;
+const BATCH_MAX: usize = 100;
 
 /// Marks waiting to be written, one queue per database (pool), as the
 /// write turns in `db::write_turn`.
