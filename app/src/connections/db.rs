@@ -129,16 +129,26 @@ fn take(queue: &Queue) -> Vec<Pending> {
     waiting.drain(..n).collect()
 }
 
+/// The query of a batch of `n` marks, built once per size.
+fn batch_sql(n: usize) -> &'static str {
+    static SQL: std::sync::LazyLock<Vec<std::sync::OnceLock<String>>> =
+        std::sync::LazyLock::new(|| {
+            (0..=BATCH_MAX)
+                .map(|_| std::sync::OnceLock::new())
+                .collect()
+        });
+    SQL[n.min(BATCH_MAX)].get_or_init(|| {
+        let marks: String = (0..n).map(|i| mark_sql(i * MARK_PARAMETERS + 1)).collect();
+        format!("BEGIN IMMEDIATE; {marks} COMMIT;")
+    })
+}
+
 /// Writes `batch` in one transaction and one round trip to the database.
 async fn write(pool: &SqlitePool, batch: &[Pending]) -> Result<Vec<MarkRow>, sqlx::Error> {
     // The transaction is part of the one query, so the batch costs one
     // round trip to the database's thread (each round trip waits for the
     // async runtime, busy with everyone's requests, while the turn is held).
-    let marks: String = (0..batch.len())
-        .map(|i| mark_sql(i * MARK_PARAMETERS + 1))
-        .collect();
-    let sql = format!("BEGIN IMMEDIATE; {marks} COMMIT;");
-    let mut query = sqlx::query_as::<_, MarkRow>(&sql);
+    let mut query = sqlx::query_as::<_, MarkRow>(batch_sql(batch.len()));
     for mark in batch {
         query = query
             .bind(mark.marker.school_id)
