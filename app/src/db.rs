@@ -213,25 +213,31 @@ fn describe(error: &sqlx::Error) -> String {
 /// Frequent writers (marks, concerns, imports) take their turn here first,
 /// so they queue in order inside the process instead of sleeping. One turn
 /// per database (pool), so separate databases never wait on each other.
-static WRITERS: std::sync::Mutex<Vec<(usize, std::sync::Arc<tokio::sync::Mutex<()>>)>> =
-    std::sync::Mutex::new(Vec::new());
+static WRITERS: PerDatabase<tokio::sync::Mutex<()>> = std::sync::Mutex::new(Vec::new());
+
+/// Values kept per database (pool) in this process, keyed by the pool's
+/// connection options.
+pub type PerDatabase<T> = std::sync::Mutex<Vec<(usize, std::sync::Arc<T>)>>;
+
+/// `pool`'s value in `registry`, made on first use.
+pub fn per_database<T: Default>(registry: &PerDatabase<T>, pool: &SqlitePool) -> std::sync::Arc<T> {
+    let key = std::sync::Arc::as_ptr(&pool.connect_options()) as usize;
+    let mut values = registry
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    match values.iter().find(|(k, _)| *k == key) {
+        Some((_, value)) => value.clone(),
+        None => {
+            let value = std::sync::Arc::new(T::default());
+            values.push((key, value.clone()));
+            value
+        }
+    }
+}
 
 /// Waits for this process's turn to write to `pool`'s database; the turn
 /// ends when the guard is dropped (after the transaction commits).
 pub async fn write_turn(pool: &SqlitePool) -> tokio::sync::OwnedMutexGuard<()> {
-    let key = std::sync::Arc::as_ptr(&pool.connect_options()) as usize;
-    let lock = {
-        let mut writers = WRITERS
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        match writers.iter().find(|(k, _)| *k == key) {
-            Some((_, lock)) => lock.clone(),
-            None => {
-                let lock = std::sync::Arc::new(tokio::sync::Mutex::new(()));
-                writers.push((key, lock.clone()));
-                lock
-            }
-        }
-    };
+    let lock = per_database(&WRITERS, pool);
     lock.lock_owned().await
 }

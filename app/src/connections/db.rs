@@ -104,22 +104,8 @@ const BATCH_MAX: usize = 100;
 /// Marks waiting to be written, one queue per database (pool), as the
 /// write turns in `db::write_turn`.
 type Queue = std::sync::Arc<std::sync::Mutex<Vec<Pending>>>;
-static QUEUES: std::sync::Mutex<Vec<(usize, Queue)>> = std::sync::Mutex::new(Vec::new());
-
-fn queue_of(pool: &SqlitePool) -> Queue {
-    let key = std::sync::Arc::as_ptr(&pool.connect_options()) as usize;
-    let mut queues = QUEUES
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    match queues.iter().find(|(k, _)| *k == key) {
-        Some((_, queue)) => queue.clone(),
-        None => {
-            let queue = Queue::default();
-            queues.push((key, queue.clone()));
-            queue
-        }
-    }
-}
+static QUEUES: crate::db::PerDatabase<std::sync::Mutex<Vec<Pending>>> =
+    std::sync::Mutex::new(Vec::new());
 
 fn take(queue: &Queue) -> Vec<Pending> {
     let mut waiting = queue
@@ -260,7 +246,7 @@ pub async fn set(
     today: &str,
 ) -> Result<(i64, super::Progress), AppError> {
     let (sender, mut receiver) = tokio::sync::oneshot::channel();
-    let queue = queue_of(pool);
+    let queue = crate::db::per_database(&QUEUES, pool);
     queue
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
