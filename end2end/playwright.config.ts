@@ -7,7 +7,10 @@ const baseURL = `http://127.0.0.1:${port}`;
 
 export default defineConfig({
   testDir: "./tests",
-  timeout: 30_000,
+  // Generous: CI machines are shared and a test that visits several pages
+  // with axe checks can take 15 s on a quiet one. Speed is measured by
+  // `make bench`, never by these timeouts.
+  timeout: 60_000,
   fullyParallel: false,
   workers: 1,
   forbidOnly: true,
