@@ -248,3 +248,149 @@ async fn a_zip_that_is_not_a_roster_is_refused(pool: SqlitePool) {
         "{text}"
     );
 }
+
+/// (class SIS id, student SIS id) or (class SIS id, teacher email) pairs.
+type Pairs = Vec<(String, String)>;
+
+/// Every (class SIS id, student SIS id) and (class SIS id, teacher email)
+/// pair stored for the school, sorted.
+async fn stored_pairs(pool: &SqlitePool, school: i64) -> (Pairs, Pairs) {
+    let students = sqlx::query_as(
+        "SELECT c.sis_id, s.sis_id FROM class_students cs
+         JOIN classes c ON c.id = cs.class_id JOIN students s ON s.id = cs.student_id
+         WHERE cs.school_id = $1 ORDER BY 1, 2",
+    )
+    .bind(school)
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    let staff = sqlx::query_as(
+        "SELECT c.sis_id, u.email FROM class_staff cs
+         JOIN classes c ON c.id = cs.class_id JOIN users u ON u.id = cs.staff_id
+         WHERE cs.school_id = $1 ORDER BY 1, 2",
+    )
+    .bind(school)
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    (students, staff)
+}
+
+/// The pairs a parsed package asks for, sorted like [`stored_pairs`].
+fn file_pairs(parsed: &app::roster::parse::Parsed) -> (Pairs, Pairs) {
+    let mut students = Vec::new();
+    let mut staff = Vec::new();
+    for class in &parsed.classes {
+        students.extend(
+            class
+                .students
+                .iter()
+                .map(|s| (class.sis_id.clone(), s.clone())),
+        );
+        staff.extend(
+            class
+                .teachers
+                .iter()
+                .map(|t| (class.sis_id.clone(), t.clone())),
+        );
+    }
+    for list in [&mut students, &mut staff] {
+        list.sort();
+        list.dedup();
+    }
+    (students, staff)
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn a_changed_package_moves_enrollments_and_keeps_history(pool: SqlitePool) {
+    let (school, _) = import_district(&pool, Layout::OneRoster12).await;
+    let bytes = package(&district(), Layout::OneRoster12);
+    let mut parsed = roster(
+        "district.zip",
+        &bytes,
+        &Mapping::new(),
+        Some("Maple Grove High School"),
+    )
+    .unwrap();
+    assert_eq!(stored_pairs(&pool, school).await, file_pairs(&parsed));
+
+    // Next term's file: one student moves from one section to another, a
+    // section loses its teacher, a new teacher takes a section, a student
+    // leaves the school and a new one arrives with a section of their own.
+    let moving = parsed.classes[3].students[0].clone();
+    parsed.classes[3].students.retain(|s| *s != moving);
+    if !parsed.classes[4].students.contains(&moving) {
+        parsed.classes[4].students.push(moving.clone());
+    }
+    parsed.classes[5].teachers.clear();
+    parsed.staff.push(app::roster::RosterStaff {
+        line: 999,
+        email: "new.teacher@maplegrove.example".into(),
+        name: "New Teacher".into(),
+    });
+    parsed.classes[6]
+        .teachers
+        .push("new.teacher@maplegrove.example".into());
+    let leaving = parsed.students.pop().unwrap();
+    for class in &mut parsed.classes {
+        class.students.retain(|s| *s != leaving.sis_id);
+    }
+    let mut arriving = parsed.students[0].clone();
+    arriving.sis_id = "0199999".into();
+    arriving.first_name = "Noor".into();
+    parsed.students.push(arriving);
+    parsed.classes[7].students.push("0199999".into());
+
+    let done = apply(
+        &pool,
+        school,
+        &parsed,
+        Mode::Full,
+        "district.zip",
+        Importer { user_id: None },
+        100,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        (done.new.len(), done.deactivated.len(), done.new_staff.len()),
+        (1, 1, 1),
+        "{}",
+        done.counts()
+    );
+    assert_eq!(stored_pairs(&pool, school).await, file_pairs(&parsed));
+    // The student who left keeps their record, inactive.
+    assert_eq!(
+        count(
+            &pool,
+            &format!(
+                "SELECT COUNT(*) FROM students WHERE sis_id = '{}' AND is_active = 0",
+                leaving.sis_id
+            )
+        )
+        .await,
+        1
+    );
+    // The same file again writes nothing new.
+    let again = apply(
+        &pool,
+        school,
+        &parsed,
+        Mode::Full,
+        "district.zip",
+        Importer { user_id: None },
+        200,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        again.counts(),
+        format!(
+            "0 new, 0 changed, {} unchanged, 0 reactivated, 0 deactivated, {} rows rejected; 0 new staff accounts, {} class sections",
+            parsed.students.len(),
+            parsed.rejections.len(),
+            parsed.classes.len()
+        )
+    );
+    assert_eq!(stored_pairs(&pool, school).await, file_pairs(&parsed));
+}

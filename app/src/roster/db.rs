@@ -3,13 +3,12 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use sqlx::{QueryBuilder, Sqlite, SqlitePool};
+use sqlx::SqlitePool;
 
 use super::parse::Parsed;
 use super::{Changed, Mode, Named, Preview, RosterStudent};
 use crate::AppError;
 
-#[derive(sqlx::FromRow)]
 struct Existing {
     id: i64,
     sis_id: String,
@@ -20,6 +19,18 @@ struct Existing {
     homeroom: Option<String>,
     is_active: bool,
 }
+
+/// A student as [`load`] reads them: one element of a JSON array.
+type ExistingRow = (
+    i64,
+    String,
+    String,
+    String,
+    Option<String>,
+    i64,
+    Option<String>,
+    i64,
+);
 
 /// What applying does, row by row.
 #[derive(Default)]
@@ -42,13 +53,35 @@ type Loaded = (
 );
 
 async fn load(pool: &SqlitePool, school_id: i64) -> Result<Loaded, AppError> {
-    let students = sqlx::query_as::<_, Existing>(
-        "SELECT id, sis_id, first_name, last_name, preferred_name, grade, homeroom, is_active
+    // One row holding every student (a JSON array): a district's 50,000
+    // rows one by one through the driver took several times as long.
+    let students: String = sqlx::query_scalar(
+        "SELECT json_group_array(json_array(id, sis_id, first_name, last_name, preferred_name,
+                    grade, homeroom, is_active))
          FROM students WHERE school_id = $1",
     )
     .bind(school_id)
-    .fetch_all(pool)
+    .fetch_one(pool)
     .await?;
+    let students: Vec<ExistingRow> =
+        serde_json::from_str(&students).map_err(|_| AppError::Internal)?;
+    let students = students
+        .into_iter()
+        .map(
+            |(id, sis_id, first_name, last_name, preferred_name, grade, homeroom, is_active)| {
+                Existing {
+                    id,
+                    sis_id,
+                    first_name,
+                    last_name,
+                    preferred_name,
+                    grade,
+                    homeroom,
+                    is_active: is_active == 1,
+                }
+            },
+        )
+        .collect();
     let rows: Vec<(i64, String, String)> = sqlx::query_as(
         "SELECT student_id, name, value FROM student_attributes WHERE school_id = $1",
     )
@@ -256,7 +289,14 @@ pub struct Importer {
     pub user_id: Option<i64>,
 }
 
-const BATCH: usize = 2_000;
+/// Rows per statement.
+const BATCH: usize = 10_000;
+
+/// Rows as one JSON array, bound as a single parameter and read back with
+/// `json_each`.
+fn json<T: serde::Serialize + ?Sized>(rows: &T) -> Result<String, AppError> {
+    serde_json::to_string(rows).map_err(|_| AppError::Internal)
+}
 
 /// Applies the roster in one transaction and records it in the import
 /// history. Returns what was done.
@@ -272,106 +312,130 @@ pub async fn apply(
     let _turn = crate::db::write_turn(pool).await;
     let (existing, attributes, emails) = load(pool, school_id).await?;
     let (preview, plan) = compare(&existing, &attributes, &emails, parsed, mode, file_name);
-    let mut tx = pool.begin().await?;
-    // New students, in batches; their ids come back by SIS id.
-    let mut new_ids: HashMap<String, i64> = HashMap::new();
+    // A connection of its own with a larger page cache (32 MB), so the
+    // indexes being filled stay in memory rather than spilling to the log
+    // mid-transaction; it is closed afterwards, and the pool's connections
+    // keep SQLite's small default.
+    let mut conn = pool.acquire().await?;
+    conn.close_on_drop();
+    sqlx::query("PRAGMA cache_size = -32768")
+        .execute(&mut *conn)
+        .await?;
+    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+    // Rows travel as JSON arrays, one bound parameter per statement: far
+    // cheaper than binding thousands of values one by one.
+    // New students; their ids come back by SIS id.
+    let mut new_ids: HashMap<String, i64> = HashMap::with_capacity(plan.inserts.len());
     for chunk in plan.inserts.chunks(BATCH) {
-        let mut insert = QueryBuilder::<Sqlite>::new(
-            "INSERT INTO students (school_id, sis_id, first_name, last_name, preferred_name, grade, homeroom, is_active, created_at, updated_at) ",
-        );
-        insert.push_values(chunk, |mut row, s| {
-            row.push_bind(school_id)
-                .push_bind(&s.sis_id)
-                .push_bind(&s.first_name)
-                .push_bind(&s.last_name)
-                .push_bind(&s.preferred_name)
-                .push_bind(s.grade)
-                .push_bind(&s.homeroom)
-                .push_bind(1)
-                .push_bind(now)
-                .push_bind(now);
-        });
-        insert.push(" RETURNING id, sis_id");
-        let rows: Vec<(i64, String)> = insert.build_query_as().fetch_all(&mut *tx).await?;
-        new_ids.extend(rows.into_iter().map(|(id, sis)| (sis, id)));
-    }
-    for (id, s, _returns, _) in &plan.updates {
-        sqlx::query(
-            "UPDATE students SET first_name = $1, last_name = $2, preferred_name = $3, grade = $4,
-                 homeroom = $5, is_active = 1, updated_at = $6
-             WHERE school_id = $7 AND id = $8",
+        let rows: Vec<_> = chunk
+            .iter()
+            .map(|s| {
+                (
+                    &s.sis_id,
+                    &s.first_name,
+                    &s.last_name,
+                    &s.preferred_name,
+                    s.grade,
+                    &s.homeroom,
+                )
+            })
+            .collect();
+        let returned: Vec<(i64, String)> = sqlx::query_as(
+            "INSERT INTO students (school_id, sis_id, first_name, last_name, preferred_name, grade,
+                 homeroom, is_active, created_at, updated_at)
+             SELECT $1, value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5,
+                 1, $2, $2
+             FROM json_each($3)
+             RETURNING id, sis_id",
         )
-        .bind(&s.first_name)
-        .bind(&s.last_name)
-        .bind(&s.preferred_name)
-        .bind(s.grade)
-        .bind(&s.homeroom)
+        .bind(school_id)
+        .bind(now)
+        .bind(json(&rows)?)
+        .fetch_all(&mut *tx)
+        .await?;
+        new_ids.extend(returned.into_iter().map(|(id, sis)| (sis, id)));
+    }
+    for chunk in plan.updates.chunks(BATCH) {
+        let rows: Vec<_> = chunk
+            .iter()
+            .map(|(id, s, _, _)| {
+                (
+                    id,
+                    &s.first_name,
+                    &s.last_name,
+                    &s.preferred_name,
+                    s.grade,
+                    &s.homeroom,
+                )
+            })
+            .collect();
+        sqlx::query(
+            "UPDATE students SET first_name = n.first_name, last_name = n.last_name,
+                 preferred_name = n.preferred_name, grade = n.grade, homeroom = n.homeroom,
+                 is_active = 1, updated_at = $1
+             FROM (SELECT value ->> 0 AS id, value ->> 1 AS first_name, value ->> 2 AS last_name,
+                       value ->> 3 AS preferred_name, value ->> 4 AS grade, value ->> 5 AS homeroom
+                   FROM json_each($3)) AS n
+             WHERE students.school_id = $2 AND students.id = n.id",
+        )
         .bind(now)
         .bind(school_id)
-        .bind(id)
+        .bind(json(&rows)?)
         .execute(&mut *tx)
         .await?;
     }
     for chunk in plan.deactivate.chunks(BATCH) {
-        let mut update =
-            QueryBuilder::<Sqlite>::new("UPDATE students SET is_active = 0, updated_at = ");
-        update.push_bind(now);
-        update.push(" WHERE school_id = ");
-        update.push_bind(school_id);
-        update.push(" AND id IN (");
-        let mut ids = update.separated(", ");
-        for id in chunk {
-            ids.push_bind(*id);
-        }
-        update.push(")");
-        update.build().execute(&mut *tx).await?;
+        sqlx::query(
+            "UPDATE students SET is_active = 0, updated_at = $1
+             WHERE school_id = $2 AND id IN (SELECT value FROM json_each($3))",
+        )
+        .bind(now)
+        .bind(school_id)
+        .bind(json(chunk)?)
+        .execute(&mut *tx)
+        .await?;
     }
     // Group attributes of the file's columns: replaced for changed students
     // and set for new ones; other attributes are left as they are.
     if !parsed.attribute_columns.is_empty() {
-        for (id, s, _, attributes_change) in &plan.updates {
-            if !attributes_change {
-                continue;
-            }
-            for column in &parsed.attribute_columns {
-                sqlx::query("DELETE FROM student_attributes WHERE school_id = $1 AND student_id = $2 AND name = $3")
-                    .bind(school_id)
-                    .bind(id)
-                    .bind(column)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            for (name, value) in &s.attributes {
-                sqlx::query("INSERT INTO student_attributes (school_id, student_id, name, value) VALUES ($1, $2, $3, $4)")
-                    .bind(school_id)
-                    .bind(id)
-                    .bind(name)
-                    .bind(value)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-        }
-        let rows: Vec<(i64, &str, &str)> = plan
-            .inserts
+        let changed: Vec<(i64, &RosterStudent)> = plan
+            .updates
             .iter()
-            .flat_map(|s| {
-                let id = new_ids[&s.sis_id];
+            .filter(|(_, _, _, attributes_change)| *attributes_change)
+            .map(|(id, s, _, _)| (*id, *s))
+            .collect();
+        let columns = json(&parsed.attribute_columns)?;
+        for chunk in changed.chunks(BATCH) {
+            let ids: Vec<i64> = chunk.iter().map(|(id, _)| *id).collect();
+            sqlx::query(
+                "DELETE FROM student_attributes
+                 WHERE school_id = $1 AND student_id IN (SELECT value FROM json_each($2))
+                   AND name IN (SELECT value FROM json_each($3))",
+            )
+            .bind(school_id)
+            .bind(json(&ids)?)
+            .bind(&columns)
+            .execute(&mut *tx)
+            .await?;
+        }
+        let rows: Vec<(i64, &str, &str)> = changed
+            .into_iter()
+            .chain(plan.inserts.iter().map(|s| (new_ids[&s.sis_id], *s)))
+            .flat_map(|(id, s)| {
                 s.attributes
                     .iter()
                     .map(move |(n, v)| (id, n.as_str(), v.as_str()))
             })
             .collect();
         for chunk in rows.chunks(BATCH) {
-            let mut insert = QueryBuilder::<Sqlite>::new(
-                "INSERT INTO student_attributes (school_id, student_id, name, value) ",
-            );
-            insert.push_values(chunk, |mut row, (id, name, value)| {
-                row.push_bind(school_id)
-                    .push_bind(*id)
-                    .push_bind(*name)
-                    .push_bind(*value);
-            });
-            insert.build().execute(&mut *tx).await?;
+            sqlx::query(
+                "INSERT INTO student_attributes (school_id, student_id, name, value)
+                 SELECT $1, value ->> 0, value ->> 1, value ->> 2 FROM json_each($2)",
+            )
+            .bind(school_id)
+            .bind(json(chunk)?)
+            .execute(&mut *tx)
+            .await?;
         }
     }
     if !parsed.staff.is_empty() || !parsed.classes.is_empty() {
@@ -603,30 +667,37 @@ async fn staff_and_classes(
     .fetch_all(&mut *tx)
     .await?;
     let mut user_of: HashMap<String, i64> = members.into_iter().collect();
+    let mut newcomers: Vec<(&str, &str)> = Vec::new();
+    let mut listed: HashSet<&str> = HashSet::new();
     for staff in &parsed.staff {
-        if user_of.contains_key(&staff.email) {
-            continue;
+        if !user_of.contains_key(&staff.email) && listed.insert(&staff.email) {
+            newcomers.push((&staff.email, &staff.name));
         }
-        let user_id: i64 = sqlx::query_scalar(
-            "INSERT INTO users (email, name, created_at) VALUES ($1, $2, $3)
+    }
+    for chunk in newcomers.chunks(BATCH) {
+        // Someone with an account at another school keeps it (and their name).
+        let accounts: Vec<(i64, String)> = sqlx::query_as(
+            "INSERT INTO users (email, name, created_at)
+             SELECT value ->> 0, value ->> 1, $1 FROM json_each($2) WHERE true
              ON CONFLICT (email) DO UPDATE SET email = excluded.email
-             RETURNING id",
+             RETURNING id, email",
         )
-        .bind(&staff.email)
-        .bind(&staff.name)
         .bind(now)
-        .fetch_one(&mut *tx)
+        .bind(json(chunk)?)
+        .fetch_all(&mut *tx)
         .await?;
+        let ids: Vec<i64> = accounts.iter().map(|(id, _)| *id).collect();
         sqlx::query(
-            "INSERT INTO memberships (school_id, user_id, role, created_at) VALUES ($1, $2, 'staff', $3)
+            "INSERT INTO memberships (school_id, user_id, role, created_at)
+             SELECT $1, value, 'staff', $2 FROM json_each($3) WHERE true
              ON CONFLICT (school_id, user_id) DO NOTHING",
         )
         .bind(school_id)
-        .bind(user_id)
         .bind(now)
+        .bind(json(&ids)?)
         .execute(&mut *tx)
         .await?;
-        user_of.insert(staff.email.clone(), user_id);
+        user_of.extend(accounts.into_iter().map(|(id, email)| (email, id)));
     }
 
     // Classes: new ones inserted in batches, changed ones updated.
@@ -650,19 +721,20 @@ async fn staff_and_classes(
         .filter(|c| !class_of.contains_key(&c.sis_id))
         .collect();
     for chunk in fresh.chunks(BATCH) {
-        let mut insert = QueryBuilder::<Sqlite>::new(
-            "INSERT INTO classes (school_id, sis_id, name, is_homeroom, is_active) ",
-        );
-        insert.push_values(chunk, |mut row, c| {
-            row.push_bind(school_id)
-                .push_bind(&c.sis_id)
-                .push_bind(&c.name)
-                .push_bind(c.is_homeroom)
-                .push_bind(true);
-        });
-        insert.push(" RETURNING id, sis_id");
-        let rows: Vec<(i64, String)> = insert.build_query_as().fetch_all(&mut *tx).await?;
-        class_of.extend(rows.into_iter().map(|(id, sis)| (sis, id)));
+        let rows: Vec<_> = chunk
+            .iter()
+            .map(|c| (&c.sis_id, &c.name, c.is_homeroom))
+            .collect();
+        let returned: Vec<(i64, String)> = sqlx::query_as(
+            "INSERT INTO classes (school_id, sis_id, name, is_homeroom, is_active)
+             SELECT $1, value ->> 0, value ->> 1, value ->> 2, 1 FROM json_each($2)
+             RETURNING id, sis_id",
+        )
+        .bind(school_id)
+        .bind(json(&rows)?)
+        .fetch_all(&mut *tx)
+        .await?;
+        class_of.extend(returned.into_iter().map(|(id, sis)| (sis, id)));
     }
     // Renamed, changed kind, or back after leaving: one statement each.
     for class in &parsed.classes {
@@ -739,37 +811,48 @@ async fn sync_pairs(
     classes: &HashSet<i64>,
     wanted: &HashSet<(i64, i64)>,
 ) -> Result<(), AppError> {
-    let stored: Vec<(i64, i64)> = sqlx::query_as(&format!(
-        "SELECT class_id, {member} FROM {table} WHERE school_id = $1"
+    // What is stored, as one row ("class member,class member,…"): read from
+    // the primary key alone, without thousands of rows through the driver.
+    let stored: Option<String> = sqlx::query_scalar(&format!(
+        "SELECT group_concat(p.class_id || ' ' || p.{member}) FROM classes c
+         JOIN {table} p ON p.class_id = c.id WHERE c.school_id = $1"
     ))
     .bind(school_id)
-    .fetch_all(&mut *tx)
+    .fetch_one(&mut *tx)
     .await?;
     let stored: HashSet<(i64, i64)> = stored
-        .into_iter()
-        .filter(|(c, _)| classes.contains(c))
+        .as_deref()
+        .unwrap_or("")
+        .split(',')
+        .filter_map(|pair| {
+            let (class, who) = pair.split_once(' ')?;
+            Some((class.parse().ok()?, who.parse().ok()?))
+        })
+        .filter(|(class, _)| classes.contains(class))
         .collect();
-    let gone: Vec<&(i64, i64)> = stored.difference(wanted).collect();
-    let added: Vec<&(i64, i64)> = wanted.difference(&stored).collect();
+    let mut gone: Vec<&(i64, i64)> = stored.difference(wanted).collect();
+    let mut added: Vec<&(i64, i64)> = wanted.difference(&stored).collect();
+    // In key order: each statement then fills the index page by page.
+    gone.sort_unstable();
+    added.sort_unstable();
     for chunk in gone.chunks(BATCH) {
-        let mut delete = QueryBuilder::<Sqlite>::new(format!(
-            "DELETE FROM {table} WHERE (class_id, {member}) IN (VALUES "
-        ));
-        let mut pairs = delete.separated(", ");
-        for (class, who) in chunk {
-            pairs.push(format!("({class}, {who})"));
-        }
-        delete.push(")");
-        delete.build().execute(&mut *tx).await?;
+        sqlx::query(&format!(
+            "DELETE FROM {table} WHERE (class_id, {member}) IN
+                 (SELECT value ->> 0, value ->> 1 FROM json_each($1))"
+        ))
+        .bind(json(chunk)?)
+        .execute(&mut *tx)
+        .await?;
     }
-    for chunk in added.chunks(BATCH) {
-        let mut insert = QueryBuilder::<Sqlite>::new(format!(
-            "INSERT INTO {table} (school_id, class_id, {member}) "
-        ));
-        insert.push_values(chunk, |mut row, (class, who)| {
-            row.push_bind(school_id).push_bind(*class).push_bind(*who);
-        });
-        insert.build().execute(&mut *tx).await?;
+    for chunk in added.chunks(BATCH * 5) {
+        sqlx::query(&format!(
+            "INSERT INTO {table} (school_id, class_id, {member})
+             SELECT $1, value ->> 0, value ->> 1 FROM json_each($2)"
+        ))
+        .bind(school_id)
+        .bind(json(chunk)?)
+        .execute(&mut *tx)
+        .await?;
     }
     Ok(())
 }

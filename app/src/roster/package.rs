@@ -7,7 +7,7 @@
 use std::collections::{HashMap, HashSet};
 use std::io::Read;
 
-use super::parse::{check_student, decode, Field, Parsed, Problem};
+use super::parse::{check_student, decode_owned, Field, Parsed, Problem};
 use super::{Rejection, RosterClass, RosterStaff, RosterStudent};
 
 /// Largest uncompressed entry, and all entries together.
@@ -18,23 +18,42 @@ pub fn is_zip(bytes: &[u8]) -> bool {
     bytes.starts_with(b"PK\x03\x04")
 }
 
-/// A CSV file of the package: its name, header and rows (with lines).
+/// A CSV file of the package: its header, and its text, read row by row
+/// when needed (a district's enrollments are hundreds of thousands of rows;
+/// keeping each field as a string of its own took several times the file).
 struct Table {
-    headers: HashMap<String, usize>,
-    rows: Vec<(u64, Vec<String>)>,
+    /// Column names (trimmed) by position.
+    headers: Vec<String>,
+    text: String,
 }
 
 impl Table {
-    fn get<'a>(&self, row: &'a [String], column: &str) -> &'a str {
+    fn column(&self, column: &str) -> Option<usize> {
         self.headers
-            .get(&column.to_ascii_lowercase())
-            .and_then(|i| row.get(*i))
+            .iter()
+            .position(|h| h.eq_ignore_ascii_case(column))
+    }
+
+    fn get<'a>(&self, row: &'a csv::StringRecord, column: &str) -> &'a str {
+        self.column(column)
+            .and_then(|i| row.get(i))
             .map(|v| v.trim())
             .unwrap_or("")
     }
 
     fn has(&self, column: &str) -> bool {
-        self.headers.contains_key(&column.to_ascii_lowercase())
+        self.column(column).is_some()
+    }
+
+    /// The rows that are not blank, with the line each starts on.
+    fn rows(&self) -> impl Iterator<Item = (u64, csv::StringRecord)> + '_ {
+        csv::ReaderBuilder::new()
+            .flexible(true)
+            .from_reader(self.text.as_bytes())
+            .into_records()
+            .filter_map(Result::ok)
+            .filter(|record| !record.iter().all(|f| f.trim().is_empty()))
+            .map(|record| (record.position().map(|p| p.line()).unwrap_or(0), record))
     }
 }
 
@@ -98,33 +117,23 @@ fn unzip_within(
         if !base.ends_with(".csv") {
             continue;
         }
-        let text = decode(&content).map_err(|problem| unusable(format!("{name}: {problem}")))?;
-        tables.insert(base.clone(), table(&base, &text)?);
+        let text =
+            decode_owned(content).map_err(|problem| unusable(format!("{name}: {problem}")))?;
+        tables.insert(base.clone(), table(&base, text)?);
     }
     Ok(tables)
 }
 
-fn table(name: &str, text: &str) -> Result<Table, Problem> {
-    let mut reader = csv::ReaderBuilder::new()
+fn table(name: &str, text: String) -> Result<Table, Problem> {
+    let headers = csv::ReaderBuilder::new()
         .flexible(true)
-        .from_reader(text.as_bytes());
-    let headers = reader
+        .from_reader(text.as_bytes())
         .headers()
         .map_err(|_| unusable(format!("{name} has no header line.")))?
         .iter()
-        .enumerate()
-        .map(|(i, h)| (h.trim().to_ascii_lowercase(), i))
+        .map(|h| h.trim().to_string())
         .collect();
-    let mut rows = Vec::new();
-    for record in reader.records() {
-        let Ok(record) = record else { continue };
-        let line = record.position().map(|p| p.line()).unwrap_or(0);
-        if record.iter().all(|f| f.trim().is_empty()) {
-            continue;
-        }
-        rows.push((line, record.iter().map(str::to_string).collect()));
-    }
-    Ok(Table { headers, rows })
+    Ok(Table { headers, text })
 }
 
 /// Reads a roster package. `source_school` picks the school of a district
@@ -182,7 +191,7 @@ fn choose(
     }
 }
 
-fn live(table: &Table, row: &[String]) -> bool {
+fn live(table: &Table, row: &csv::StringRecord) -> bool {
     !table.get(row, "status").eq_ignore_ascii_case("tobedeleted")
         && !table.get(row, "enabledUser").eq_ignore_ascii_case("false")
 }
@@ -200,14 +209,13 @@ fn one_roster(
         "1.1"
     };
     let schools: Vec<(String, String, String)> = orgs
-        .rows
-        .iter()
+        .rows()
         .filter(|(_, r)| live(orgs, r) && orgs.get(r, "type").eq_ignore_ascii_case("school"))
         .map(|(_, r)| {
             (
-                orgs.get(r, "sourcedId").to_string(),
-                orgs.get(r, "name").to_string(),
-                orgs.get(r, "identifier").to_string(),
+                orgs.get(&r, "sourcedId").to_string(),
+                orgs.get(&r, "name").to_string(),
+                orgs.get(&r, "identifier").to_string(),
             )
         })
         .collect();
@@ -215,27 +223,27 @@ fn one_roster(
     // Who has which role at this school.
     let mut role_of: HashMap<String, String> = HashMap::new();
     if let Some(roles) = roles {
-        for (_, r) in &roles.rows {
-            if live(roles, r) && roles.get(r, "orgSourcedId") == school {
+        for (_, r) in roles.rows() {
+            if live(roles, &r) && roles.get(&r, "orgSourcedId") == school {
                 let entry = role_of
-                    .entry(roles.get(r, "userSourcedId").to_string())
+                    .entry(roles.get(&r, "userSourcedId").to_string())
                     .or_default();
                 // A primary role wins; otherwise the first seen.
-                if entry.is_empty() || roles.get(r, "roleType").eq_ignore_ascii_case("primary") {
-                    *entry = roles.get(r, "role").to_ascii_lowercase();
+                if entry.is_empty() || roles.get(&r, "roleType").eq_ignore_ascii_case("primary") {
+                    *entry = roles.get(&r, "role").to_ascii_lowercase();
                 }
             }
         }
     } else {
-        for (_, r) in &users.rows {
+        for (_, r) in users.rows() {
             if users
-                .get(r, "orgSourcedIds")
+                .get(&r, "orgSourcedIds")
                 .split(',')
                 .any(|o| o.trim() == school)
             {
                 role_of.insert(
-                    users.get(r, "sourcedId").to_string(),
-                    users.get(r, "role").to_ascii_lowercase(),
+                    users.get(&r, "sourcedId").to_string(),
+                    users.get(&r, "role").to_ascii_lowercase(),
                 );
             }
         }
@@ -249,16 +257,18 @@ fn one_roster(
     let mut class_rows: Vec<RosterClass> = Vec::new();
     let mut class_index: HashMap<String, usize> = HashMap::new();
     if let Some(classes) = classes {
-        for (_, r) in &classes.rows {
-            if live(classes, r) && classes.get(r, "schoolSourcedId") == school {
-                class_index.insert(classes.get(r, "sourcedId").to_string(), class_rows.len());
+        for (_, r) in classes.rows() {
+            if live(classes, &r) && classes.get(&r, "schoolSourcedId") == school {
+                class_index.insert(classes.get(&r, "sourcedId").to_string(), class_rows.len());
                 class_rows.push(RosterClass {
-                    sis_id: classes.get(r, "sourcedId").to_string(),
-                    name: Some(classes.get(r, "title"))
+                    sis_id: classes.get(&r, "sourcedId").to_string(),
+                    name: Some(classes.get(&r, "title"))
                         .filter(|t| !t.is_empty())
-                        .unwrap_or(classes.get(r, "classCode"))
+                        .unwrap_or(classes.get(&r, "classCode"))
                         .to_string(),
-                    is_homeroom: classes.get(r, "classType").eq_ignore_ascii_case("homeroom"),
+                    is_homeroom: classes
+                        .get(&r, "classType")
+                        .eq_ignore_ascii_case("homeroom"),
                     teachers: Vec::new(),
                     students: Vec::new(),
                 });
@@ -268,29 +278,29 @@ fn one_roster(
     let mut students_of_user: HashMap<String, String> = HashMap::new();
     let mut staff_of_user: HashMap<String, String> = HashMap::new();
     let mut seen: HashSet<String> = HashSet::new();
-    for (line, r) in &users.rows {
-        let id = users.get(r, "sourcedId").to_string();
+    for (line, r) in users.rows() {
+        let id = users.get(&r, "sourcedId").to_string();
         let Some(role) = role_of.get(&id) else {
             continue;
         };
-        if !live(users, r) {
+        if !live(users, &r) {
             continue;
         }
-        let given = users.get(r, "givenName").to_string();
-        let family = users.get(r, "familyName").to_string();
+        let given = users.get(&r, "givenName").to_string();
+        let family = users.get(&r, "familyName").to_string();
         let reject = |column: &str, reason: String| {
-            Rejection::new("users.csv", *line, Some(column.to_string()), &reason)
+            Rejection::new("users.csv", line, Some(column.to_string()), &reason)
         };
         match role.as_str() {
             "student" => {
-                let identifier = users.get(r, "identifier");
+                let identifier = users.get(&r, "identifier");
                 let sis_id = if identifier.is_empty() {
                     id.clone()
                 } else {
                     identifier.to_string()
                 };
                 let grade_text = users
-                    .get(r, "grades")
+                    .get(&r, "grades")
                     .split(',')
                     .next()
                     .unwrap_or("")
@@ -318,11 +328,11 @@ fn one_roster(
                         continue;
                     }
                 };
-                let preferred = Some(users.get(r, "preferredFirstName").to_string())
+                let preferred = Some(users.get(&r, "preferredFirstName").to_string())
                     .filter(|p| !p.is_empty() && *p != given);
                 students_of_user.insert(id, sis_id.clone());
                 parsed.students.push(RosterStudent {
-                    line: *line,
+                    line,
                     sis_id,
                     first_name: given,
                     last_name: family,
@@ -334,7 +344,7 @@ fn one_roster(
             }
             "parent" | "guardian" | "relative" => {}
             _ => {
-                let email = users.get(r, "email").to_lowercase();
+                let email = users.get(&r, "email").to_lowercase();
                 if !email.contains('@') {
                     parsed.rejections.push(reject(
                         "email",
@@ -344,7 +354,7 @@ fn one_roster(
                 }
                 staff_of_user.insert(id, email.clone());
                 parsed.staff.push(RosterStaff {
-                    line: *line,
+                    line,
                     email,
                     name: format!("{given} {family}").trim().to_string(),
                 });
@@ -352,14 +362,14 @@ fn one_roster(
         }
     }
     if let Some(enrollments) = tables.get("enrollments.csv") {
-        for (_, r) in &enrollments.rows {
-            if !live(enrollments, r) {
+        for (_, r) in enrollments.rows() {
+            if !live(enrollments, &r) {
                 continue;
             }
-            let Some(&class) = class_index.get(enrollments.get(r, "classSourcedId")) else {
+            let Some(&class) = class_index.get(enrollments.get(&r, "classSourcedId")) else {
                 continue;
             };
-            let user = enrollments.get(r, "userSourcedId");
+            let user = enrollments.get(&r, "userSourcedId");
             if let Some(sis) = students_of_user.get(user) {
                 class_rows[class].students.push(sis.clone());
             } else if let Some(email) = staff_of_user.get(user) {
@@ -374,13 +384,12 @@ fn one_roster(
 fn clever(tables: &HashMap<String, Table>, source_school: Option<&str>) -> Result<Parsed, Problem> {
     let schools_table = &tables["schools.csv"];
     let schools: Vec<(String, String, String)> = schools_table
-        .rows
-        .iter()
+        .rows()
         .map(|(_, r)| {
             (
-                schools_table.get(r, "School_id").to_string(),
-                schools_table.get(r, "School_name").to_string(),
-                schools_table.get(r, "School_number").to_string(),
+                schools_table.get(&r, "School_id").to_string(),
+                schools_table.get(&r, "School_name").to_string(),
+                schools_table.get(&r, "School_number").to_string(),
             )
         })
         .collect();
@@ -392,22 +401,22 @@ fn clever(tables: &HashMap<String, Table>, source_school: Option<&str>) -> Resul
     let students = &tables["students.csv"];
     let mut sis_of: HashMap<String, String> = HashMap::new();
     let mut seen = HashSet::new();
-    for (line, r) in &students.rows {
-        if students.get(r, "School_id") != school {
+    for (line, r) in students.rows() {
+        if students.get(&r, "School_id") != school {
             continue;
         }
-        let clever_id = students.get(r, "Student_id").to_string();
-        let number = students.get(r, "Student_number");
+        let clever_id = students.get(&r, "Student_id").to_string();
+        let number = students.get(&r, "Student_number");
         let sis_id = if number.is_empty() {
             clever_id.clone()
         } else {
             number.to_string()
         };
-        let first = students.get(r, "First_name").to_string();
-        let last = students.get(r, "Last_name").to_string();
-        let grade_text = students.get(r, "Grade").to_string();
+        let first = students.get(&r, "First_name").to_string();
+        let last = students.get(&r, "Last_name").to_string();
+        let grade_text = students.get(&r, "Grade").to_string();
         let reject = |column: &str, reason: String| {
-            Rejection::new("students.csv", *line, Some(column.to_string()), &reason)
+            Rejection::new("students.csv", line, Some(column.to_string()), &reason)
         };
         if sis_id.is_empty() {
             parsed
@@ -437,7 +446,7 @@ fn clever(tables: &HashMap<String, Table>, source_school: Option<&str>) -> Resul
         };
         sis_of.insert(clever_id, sis_id.clone());
         parsed.students.push(RosterStudent {
-            line: *line,
+            line,
             sis_id,
             first_name: first,
             last_name: last,
@@ -455,23 +464,23 @@ fn clever(tables: &HashMap<String, Table>, source_school: Option<&str>) -> Resul
         let Some(table) = tables.get(file) else {
             continue;
         };
-        for (line, r) in &table.rows {
-            let schools = table.get(r, "School_id");
+        for (line, r) in table.rows() {
+            let schools = table.get(&r, "School_id");
             if !schools.split(',').any(|s| s.trim() == school) {
                 continue;
             }
-            let email = table.get(r, email_column).to_lowercase();
+            let email = table.get(&r, email_column).to_lowercase();
             let name = format!(
                 "{} {}",
-                table.get(r, "First_name"),
-                table.get(r, "Last_name")
+                table.get(&r, "First_name"),
+                table.get(&r, "Last_name")
             )
             .trim()
             .to_string();
             if !email.contains('@') {
                 parsed.rejections.push(Rejection::new(
                     file,
-                    *line,
+                    line,
                     Some(email_column.to_string()),
                     &format!("{name} (staff) has no email address, so Tether cannot make them an account."),
                 ));
@@ -480,39 +489,35 @@ fn clever(tables: &HashMap<String, Table>, source_school: Option<&str>) -> Resul
             if email_of.values().any(|e| *e == email) {
                 continue;
             }
-            email_of.insert(table.get(r, id_column).to_string(), email.clone());
-            parsed.staff.push(RosterStaff {
-                line: *line,
-                email,
-                name,
-            });
+            email_of.insert(table.get(&r, id_column).to_string(), email.clone());
+            parsed.staff.push(RosterStaff { line, email, name });
         }
     }
     let mut class_rows = Vec::new();
     let mut class_index = HashMap::new();
     if let Some(sections) = tables.get("sections.csv") {
-        for (_, r) in &sections.rows {
-            if sections.get(r, "School_id") != school {
+        for (_, r) in sections.rows() {
+            if sections.get(&r, "School_id") != school {
                 continue;
             }
-            let name = Some(sections.get(r, "Name"))
+            let name = Some(sections.get(&r, "Name"))
                 .filter(|n| !n.is_empty())
-                .unwrap_or(sections.get(r, "Course_name"))
+                .unwrap_or(sections.get(&r, "Course_name"))
                 .to_string();
             let homeroom = name.to_lowercase().contains("homeroom")
                 || sections
-                    .get(r, "Course_name")
+                    .get(&r, "Course_name")
                     .to_lowercase()
                     .contains("homeroom");
             let mut teachers = Vec::new();
             for column in ["Teacher_id", "Teacher_2_id", "Teacher_3_id"] {
-                if let Some(email) = email_of.get(sections.get(r, column)) {
+                if let Some(email) = email_of.get(sections.get(&r, column)) {
                     teachers.push(email.clone());
                 }
             }
-            class_index.insert(sections.get(r, "Section_id").to_string(), class_rows.len());
+            class_index.insert(sections.get(&r, "Section_id").to_string(), class_rows.len());
             class_rows.push(RosterClass {
-                sis_id: sections.get(r, "Section_id").to_string(),
+                sis_id: sections.get(&r, "Section_id").to_string(),
                 name,
                 is_homeroom: homeroom,
                 teachers,
@@ -521,11 +526,11 @@ fn clever(tables: &HashMap<String, Table>, source_school: Option<&str>) -> Resul
         }
     }
     if let Some(enrollments) = tables.get("enrollments.csv") {
-        for (_, r) in &enrollments.rows {
-            let Some(&class) = class_index.get(enrollments.get(r, "Section_id")) else {
+        for (_, r) in enrollments.rows() {
+            let Some(&class) = class_index.get(enrollments.get(&r, "Section_id")) else {
                 continue;
             };
-            if let Some(sis) = sis_of.get(enrollments.get(r, "Student_id")) {
+            if let Some(sis) = sis_of.get(enrollments.get(&r, "Student_id")) {
                 class_rows[class].students.push(sis.clone());
             }
         }

@@ -227,6 +227,14 @@ pub fn decode(bytes: &[u8]) -> Result<String, String> {
     Ok(text)
 }
 
+/// [`decode`] without copying a file that is already UTF-8.
+pub fn decode_owned(mut bytes: Vec<u8>) -> Result<String, String> {
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        bytes.drain(..3);
+    }
+    String::from_utf8(bytes).or_else(|not_utf8| decode(not_utf8.as_bytes()))
+}
+
 fn windows_1252(byte: u8) -> Option<char> {
     const HIGH: [u16; 32] = [
         0x20AC, 0, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160, 0x2039,
