@@ -764,20 +764,20 @@ async fn staff_and_classes(
         .map(|e| (e.sis_id.as_str(), e.id))
         .chain(new_ids.iter().map(|(sis, id)| (sis.as_str(), *id)))
         .collect();
-    let mut want_students: HashSet<(i64, i64)> = HashSet::new();
-    let mut want_staff: HashSet<(i64, i64)> = HashSet::new();
+    let mut want_students: HashSet<i64> = HashSet::new();
+    let mut want_staff: HashSet<i64> = HashSet::new();
     for class in &parsed.classes {
         let Some(&class_id) = class_of.get(&class.sis_id) else {
             continue;
         };
         for sis in &class.students {
             if let Some(&student) = student_of.get(sis.as_str()) {
-                want_students.insert((class_id, student));
+                want_students.insert(pair(class_id, student)?);
             }
         }
         for email in &class.teachers {
             if let Some(&staff) = user_of.get(email) {
-                want_staff.insert((class_id, staff));
+                want_staff.insert(pair(class_id, staff)?);
             }
         }
     }
@@ -802,43 +802,51 @@ async fn staff_and_classes(
     Ok(())
 }
 
-/// Makes `table`'s (class, member) pairs for `classes` equal `wanted`.
+/// A (class, member) pair as one number, `class << 32 | member`: sent to
+/// SQLite as a flat JSON array of integers, which it reads about twice as
+/// fast as an array of pairs.
+fn pair(class: i64, member: i64) -> Result<i64, AppError> {
+    if !(0..1 << 31).contains(&class) || !(0..1 << 32).contains(&member) {
+        return Err(AppError::Internal);
+    }
+    Ok(class << 32 | member)
+}
+
+/// Makes `table`'s (class, member) pairs for `classes` equal `wanted`
+/// (pairs made by [`pair`]).
 async fn sync_pairs(
     tx: &mut sqlx::SqliteConnection,
     school_id: i64,
     table: &str,
     member: &str,
     classes: &HashSet<i64>,
-    wanted: &HashSet<(i64, i64)>,
+    wanted: &HashSet<i64>,
 ) -> Result<(), AppError> {
-    // What is stored, as one row ("class member,class member,…"): read from
-    // the primary key alone, without thousands of rows through the driver.
+    // What is stored, as one row of pairs: read from the primary key alone,
+    // without thousands of rows through the driver.
     let stored: Option<String> = sqlx::query_scalar(&format!(
-        "SELECT group_concat(p.class_id || ' ' || p.{member}) FROM classes c
+        "SELECT group_concat(p.class_id << 32 | p.{member}) FROM classes c
          JOIN {table} p ON p.class_id = c.id WHERE c.school_id = $1"
     ))
     .bind(school_id)
     .fetch_one(&mut *tx)
     .await?;
-    let stored: HashSet<(i64, i64)> = stored
+    let stored: HashSet<i64> = stored
         .as_deref()
         .unwrap_or("")
         .split(',')
-        .filter_map(|pair| {
-            let (class, who) = pair.split_once(' ')?;
-            Some((class.parse().ok()?, who.parse().ok()?))
-        })
-        .filter(|(class, _)| classes.contains(class))
+        .filter_map(|pair| pair.parse::<i64>().ok())
+        .filter(|pair| classes.contains(&(pair >> 32)))
         .collect();
-    let mut gone: Vec<&(i64, i64)> = stored.difference(wanted).collect();
-    let mut added: Vec<&(i64, i64)> = wanted.difference(&stored).collect();
-    // In key order: each statement then fills the index page by page.
+    let mut gone: Vec<i64> = stored.difference(wanted).copied().collect();
+    let mut added: Vec<i64> = wanted.difference(&stored).copied().collect();
+    // In key order: each statement then fills the table page by page.
     gone.sort_unstable();
     added.sort_unstable();
-    for chunk in gone.chunks(BATCH) {
+    for chunk in gone.chunks(BATCH * 5) {
         sqlx::query(&format!(
             "DELETE FROM {table} WHERE (class_id, {member}) IN
-                 (SELECT value ->> 0, value ->> 1 FROM json_each($1))"
+                 (SELECT value >> 32, value & 4294967295 FROM json_each($1))"
         ))
         .bind(json(chunk)?)
         .execute(&mut *tx)
@@ -847,7 +855,7 @@ async fn sync_pairs(
     for chunk in added.chunks(BATCH * 5) {
         sqlx::query(&format!(
             "INSERT INTO {table} (school_id, class_id, {member})
-             SELECT $1, value ->> 0, value ->> 1 FROM json_each($2)"
+             SELECT $1, value >> 32, value & 4294967295 FROM json_each($2)"
         ))
         .bind(school_id)
         .bind(json(chunk)?)
