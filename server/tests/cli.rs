@@ -252,3 +252,90 @@ fn the_command_line_imports_a_roster_for_nightly_automation() {
     assert_one_line_error(&unknown, "no school called or numbered `Nowhere High`");
     let _ = std::fs::remove_dir_all(&folder);
 }
+
+/// `tether import` of a district's OneRoster zip: which school of the file
+/// is this one comes from `--source-school`; staff and sections come along.
+#[test]
+fn the_command_line_imports_a_district_package_for_one_school() {
+    use app::roster::samples::{package, Layout, Sample};
+    let folder = temp_folder("import-package");
+    let url = format!("sqlite://{}", folder.join("tether.db").display());
+    let output = tether(&[
+        "demo",
+        "--database-url",
+        &url,
+        "--students",
+        "20",
+        "--staff",
+        "3",
+    ]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let sample = Sample {
+        schools: vec![
+            ("sch-1".into(), "Maple Grove High School".into(), 30),
+            ("sch-2".into(), "Cedar Park High School".into(), 20),
+        ],
+        sections_per_student: 4,
+        awkward_rows: false,
+    };
+    let file = folder.join("district.zip");
+    std::fs::write(&file, package(&sample, Layout::OneRoster12)).unwrap();
+    let import = |extra: &[&str]| {
+        let mut args = vec![
+            "import",
+            "--database-url",
+            &url,
+            "--school",
+            "1",
+            file.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        tether(&args)
+    };
+    // Two schools in the file: the command asks which one.
+    assert_one_line_error(&import(&["--add-only"]), "--source-school");
+    let dry = import(&[
+        "--source-school",
+        "Cedar Park High School",
+        "--add-only",
+        "--dry-run",
+    ]);
+    let stdout = String::from_utf8_lossy(&dry.stdout);
+    assert!(
+        dry.status.success(),
+        "{}",
+        String::from_utf8_lossy(&dry.stderr)
+    );
+    assert!(
+        stdout.contains("OneRoster 1.2 (Cedar Park High School)"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("20 new, 0 changed"), "{stdout}");
+    assert!(stdout.contains("Dry run: nothing was changed."), "{stdout}");
+    let done = import(&["--source-school", "sch-2", "--add-only"]);
+    let stdout = String::from_utf8_lossy(&done.stdout);
+    assert!(
+        done.status.success(),
+        "{}",
+        String::from_utf8_lossy(&done.stderr)
+    );
+    assert!(stdout.contains("Imported: 20 new"), "{stdout}");
+    assert!(stdout.contains("new staff accounts"), "{stdout}");
+    // The same file again: nothing new.
+    let again = import(&["--source-school", "sch-2", "--add-only"]);
+    let stdout = String::from_utf8_lossy(&again.stdout);
+    assert!(
+        again.status.success(),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+    assert!(
+        stdout.contains("0 new, 0 changed, 20 unchanged"),
+        "{stdout}"
+    );
+    let _ = std::fs::remove_dir_all(&folder);
+}
