@@ -312,15 +312,17 @@ pub async fn apply(
     let _turn = crate::db::write_turn(pool).await;
     let (existing, attributes, emails) = load(pool, school_id).await?;
     let (preview, plan) = compare(&existing, &attributes, &emails, parsed, mode, file_name);
-    // A connection of its own with a larger page cache (32 MB), so the
-    // indexes being filled stay in memory rather than spilling to the log
-    // mid-transaction; it is closed afterwards, and the pool's connections
-    // keep SQLite's small default.
+    // A larger page cache (32 MB) while the import writes, so the indexes
+    // being filled stay in memory rather than spilling to the log
+    // mid-transaction; the connection's own size comes back afterwards.
     let mut conn = pool.acquire().await?;
-    conn.close_on_drop();
+    let cache_size: i64 = sqlx::query_scalar("PRAGMA cache_size")
+        .fetch_one(&mut *conn)
+        .await?;
     sqlx::query("PRAGMA cache_size = -32768")
         .execute(&mut *conn)
         .await?;
+    let written: Result<(), AppError> = async {
     let mut tx = sqlx::Connection::begin(&mut *conn).await?;
     // Rows travel as JSON arrays, one bound parameter per statement: far
     // cheaper than binding thousands of values one by one.
@@ -457,6 +459,13 @@ pub async fn apply(
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
+    Ok(())
+    }
+    .await;
+    let _ = sqlx::query(&format!("PRAGMA cache_size = {cache_size}"))
+        .execute(&mut *conn)
+        .await;
+    written?;
     Ok(preview)
 }
 
