@@ -102,17 +102,57 @@ struct Pending {
 const BATCH_MAX: usize = 100;
 
 /// Marks waiting to be written, one queue per database (pool), as the
-/// write turns in `db::write_turn`.
-type Queue = std::sync::Arc<std::sync::Mutex<Vec<Pending>>>;
-static QUEUES: crate::db::PerDatabase<std::sync::Mutex<Vec<Pending>>> =
+/// write turns in `db::write_turn`; and whether a writer is at work on it.
+#[derive(Default)]
+struct Waiting {
+    marks: Vec<Pending>,
+    writing: bool,
+}
+
+type Queue = std::sync::Arc<std::sync::Mutex<Waiting>>;
+static QUEUES: crate::db::PerDatabase<std::sync::Mutex<Waiting>> =
     std::sync::Mutex::new(Vec::new());
 
-fn take(queue: &Queue) -> Vec<Pending> {
-    let mut waiting = queue
+fn lock(queue: &Queue) -> std::sync::MutexGuard<'_, Waiting> {
+    queue
         .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    let n = waiting.len().min(BATCH_MAX);
-    waiting.drain(..n).collect()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Should the writer stop half-way (a panic), the queue gets no writer
+/// stuck "at work": the marks still waiting are answered with an error
+/// (the browser sends them again) and the next mark starts a new writer.
+struct WriterOnDuty(Queue);
+
+impl Drop for WriterOnDuty {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            let mut waiting = lock(&self.0);
+            waiting.writing = false;
+            waiting.marks.clear();
+        }
+    }
+}
+
+/// The writer of a queue: while marks wait, takes the write turn, writes
+/// up to [`BATCH_MAX`] of them in one transaction, answers each and gives
+/// the turn back (so an import can interleave); stops when none is left.
+async fn write_waiting(pool: SqlitePool, queue: Queue) {
+    let _on_duty = WriterOnDuty(queue.clone());
+    loop {
+        let turn = crate::db::write_turn(&pool).await;
+        let batch: Vec<Pending> = {
+            let mut waiting = lock(&queue);
+            let n = waiting.marks.len().min(BATCH_MAX);
+            if n == 0 {
+                waiting.writing = false;
+                return;
+            }
+            waiting.marks.drain(..n).collect()
+        };
+        write_and_answer(&pool, batch).await;
+        drop(turn);
+    }
 }
 
 /// The query of a batch of `n` marks, built once per size.
@@ -231,12 +271,14 @@ async fn write_and_answer(pool: &SqlitePool, batch: Vec<Pending>) {
 /// `Unauthorized` when the account or membership is no longer active,
 /// `NotFound` when the student is not an active student of the school.
 ///
-/// Group commit: the mark joins its database's queue and waits for the
-/// write turn. Whoever gets the turn writes every mark waiting (up to
-/// [`BATCH_MAX`]) in one transaction and answers each; a mark already
-/// written by then is simply answered. So when the whole school marks at
-/// once, many marks share a round trip and a commit; alone, a mark is
-/// written at once. A mark is answered only after its commit.
+/// Group commit: the mark joins its database's queue, and the queue's
+/// writer (started by the first mark to find none at work) writes every
+/// mark waiting, up to [`BATCH_MAX`] at a time, in one transaction and
+/// answers each. Requests never queue for the write turn themselves, so
+/// one batch follows the other without waiting for hundreds of answered
+/// requests to pass the turn along. When the whole school marks at once,
+/// many marks share a round trip and a commit; alone, a mark is written at
+/// once. A mark is answered only after its commit.
 pub async fn set(
     pool: &SqlitePool,
     marker: Marker,
@@ -245,12 +287,11 @@ pub async fn set(
     now: i64,
     today: &str,
 ) -> Result<(i64, super::Progress), AppError> {
-    let (sender, mut receiver) = tokio::sync::oneshot::channel();
+    let (sender, receiver) = tokio::sync::oneshot::channel();
     let queue = crate::db::per_database(&QUEUES, pool);
-    queue
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-        .push(Pending {
+    let start_writer = {
+        let mut waiting = lock(&queue);
+        waiting.marks.push(Pending {
             marker,
             student_id,
             level,
@@ -258,20 +299,12 @@ pub async fn set(
             today: today.to_string(),
             answer: sender,
         });
-    let turn = crate::db::write_turn(pool).await;
-    if let Ok(answered) = receiver.try_recv() {
-        return answered;
-    }
-    let batch = take(&queue);
-    if !batch.is_empty() {
-        // On its own task, so the batch is finished and answered even if
-        // this request is dropped half-way (its browser went away).
-        let pool = pool.clone();
-        let _ = tokio::spawn(async move {
-            let _turn = turn;
-            write_and_answer(&pool, batch).await;
-        })
-        .await;
+        !std::mem::replace(&mut waiting.writing, true)
+    };
+    if start_writer {
+        // On its own task: a batch is finished and answered even if this
+        // request is dropped half-way (its browser went away).
+        tokio::spawn(write_waiting(pool.clone(), queue));
     }
     receiver.await.unwrap_or(Err(AppError::Database))
 }
