@@ -1,11 +1,6 @@
 -- Cheaper bulk writes for roster imports (a district file adds 50,000
 -- students and 300,000 class enrollments in one transaction).
 
--- students_by_homeroom (school_id, is_active, homeroom) is the start of
--- students_by_homeroom_grade (school_id, is_active, homeroom, grade), which
--- serves every query it served: one index fewer to write per student.
-DROP INDEX IF EXISTS students_by_homeroom;
-
 -- Who attends and who teaches a class: the primary key is the table itself
 -- (WITHOUT ROWID), so each pair is written to one B-tree fewer. Same
 -- columns, keys and foreign keys as before.

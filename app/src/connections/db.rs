@@ -119,15 +119,21 @@ fn lock(queue: &Queue) -> std::sync::MutexGuard<'_, Waiting> {
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-/// Should the writer stop half-way (a panic), the queue gets no writer
-/// stuck "at work": the marks still waiting are answered with an error
-/// (the browser sends them again) and the next mark starts a new writer.
-struct WriterOnDuty(Queue);
+/// The writer's duty on a queue, made before the writer is spawned. Should
+/// the writer stop other than by finding the queue empty (a panic, its task
+/// dropped as the runtime shuts down, or never run at all), the queue is
+/// not left with a writer "at work" that is not: the marks still waiting
+/// are answered with an error (the browser sends them again) and the next
+/// mark starts a new writer.
+struct WriterOnDuty {
+    queue: Queue,
+    finished: bool,
+}
 
 impl Drop for WriterOnDuty {
     fn drop(&mut self) {
-        if std::thread::panicking() {
-            let mut waiting = lock(&self.0);
+        if !self.finished {
+            let mut waiting = lock(&self.queue);
             waiting.writing = false;
             waiting.marks.clear();
         }
@@ -137,18 +143,24 @@ impl Drop for WriterOnDuty {
 /// The writer of a queue: while marks wait, takes the write turn, writes
 /// up to [`BATCH_MAX`] of them in one transaction, answers each and gives
 /// the turn back (so an import can interleave); stops when none is left.
-async fn write_waiting(pool: SqlitePool, queue: Queue) {
-    let _on_duty = WriterOnDuty(queue.clone());
+async fn write_waiting(pool: SqlitePool, mut duty: WriterOnDuty) {
     loop {
         let turn = crate::db::write_turn(&pool).await;
-        let batch: Vec<Pending> = {
-            let mut waiting = lock(&queue);
+        let batch: Option<Vec<Pending>> = {
+            let mut waiting = lock(&duty.queue);
             let n = waiting.marks.len().min(BATCH_MAX);
             if n == 0 {
                 waiting.writing = false;
-                return;
+                None
+            } else {
+                Some(waiting.marks.drain(..n).collect())
             }
-            waiting.marks.drain(..n).collect()
+        };
+        let Some(batch) = batch else {
+            // No await since `writing` was cleared: no other writer can
+            // have started yet.
+            duty.finished = true;
+            return;
         };
         write_and_answer(&pool, batch).await;
         drop(turn);
@@ -304,7 +316,11 @@ pub async fn set(
     if start_writer {
         // On its own task: a batch is finished and answered even if this
         // request is dropped half-way (its browser went away).
-        tokio::spawn(write_waiting(pool.clone(), queue));
+        let duty = WriterOnDuty {
+            queue,
+            finished: false,
+        };
+        tokio::spawn(write_waiting(pool.clone(), duty));
     }
     receiver.await.unwrap_or(Err(AppError::Database))
 }

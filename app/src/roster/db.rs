@@ -315,15 +315,18 @@ pub async fn apply(
     // A larger page cache (32 MB) while the import writes, so the indexes
     // being filled stay in memory rather than spilling to the log
     // mid-transaction; the connection's own size comes back afterwards.
-    let mut conn = pool.acquire().await?;
+    let mut import = ImportConnection {
+        conn: pool.acquire().await?,
+        restored: false,
+    };
     let cache_size: i64 = sqlx::query_scalar("PRAGMA cache_size")
-        .fetch_one(&mut *conn)
+        .fetch_one(&mut *import.conn)
         .await?;
     sqlx::query("PRAGMA cache_size = -32768")
-        .execute(&mut *conn)
+        .execute(&mut *import.conn)
         .await?;
     let written: Result<(), AppError> = async {
-    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+    let mut tx = sqlx::Connection::begin(&mut *import.conn).await?;
     // Rows travel as JSON arrays, one bound parameter per statement: far
     // cheaper than binding thousands of values one by one.
     // New students; their ids come back by SIS id.
@@ -462,11 +465,28 @@ pub async fn apply(
     Ok(())
     }
     .await;
-    let _ = sqlx::query(&format!("PRAGMA cache_size = {cache_size}"))
-        .execute(&mut *conn)
-        .await;
+    import.restored = sqlx::query(&format!("PRAGMA cache_size = {cache_size}"))
+        .execute(&mut *import.conn)
+        .await
+        .is_ok();
     written?;
     Ok(preview)
+}
+
+/// The connection an import writes on, with a larger page cache. Should
+/// the cache not be set back (the import dropped half-way, its request
+/// cancelled), the connection is closed rather than returned to the pool.
+struct ImportConnection {
+    conn: sqlx::pool::PoolConnection<sqlx::Sqlite>,
+    restored: bool,
+}
+
+impl Drop for ImportConnection {
+    fn drop(&mut self) {
+        if !self.restored {
+            self.conn.close_on_drop();
+        }
+    }
 }
 
 /// What the import history keeps of an import: the counts, and the

@@ -28,10 +28,11 @@ struct Table {
 }
 
 impl Table {
+    /// A column by name, any case; of two with the same name, the last.
     fn column(&self, column: &str) -> Option<usize> {
         self.headers
             .iter()
-            .position(|h| h.eq_ignore_ascii_case(column))
+            .rposition(|h| h.eq_ignore_ascii_case(column))
     }
 
     fn get<'a>(&self, row: &'a csv::StringRecord, column: &str) -> &'a str {
