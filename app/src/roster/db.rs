@@ -312,7 +312,7 @@ pub async fn apply(
     let _turn = crate::db::write_turn(pool).await;
     let (existing, attributes, emails) = load(pool, school_id).await?;
     let (preview, plan) = compare(&existing, &attributes, &emails, parsed, mode, file_name);
-    // A larger page cache (32 MB) while the import writes, so the indexes
+    // A larger page cache (16 MB) while the import writes, so the indexes
     // being filled stay in memory rather than spilling to the log
     // mid-transaction; the connection's own size comes back afterwards.
     let mut import = ImportConnection {
@@ -322,7 +322,7 @@ pub async fn apply(
     let cache_size: i64 = sqlx::query_scalar("PRAGMA cache_size")
         .fetch_one(&mut *import.conn)
         .await?;
-    sqlx::query("PRAGMA cache_size = -32768")
+    sqlx::query("PRAGMA cache_size = -16384")
         .execute(&mut *import.conn)
         .await?;
     let written: Result<(), AppError> = async {
