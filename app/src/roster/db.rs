@@ -326,7 +326,46 @@ pub async fn apply(
         .execute(&mut *import.conn)
         .await?;
     let written: Result<(), AppError> = async {
-    let mut tx = sqlx::Connection::begin(&mut *import.conn).await?;
+        let mut tx = sqlx::Connection::begin(&mut *import.conn).await?;
+        write_plan(&mut tx, school_id, parsed, &plan, &existing, now).await?;
+        let summary = Summary::of(&preview);
+        let summary = serde_json::to_string(&summary).map_err(|_| AppError::Internal)?;
+        sqlx::query(
+            "INSERT INTO imports (school_id, imported_by, format, file_name, mode, summary,
+                 created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(school_id)
+        .bind(by.user_id)
+        .bind(&preview.format)
+        .bind(file_name)
+        .bind(mode.as_str())
+        .bind(summary)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+    .await;
+    import.restored = sqlx::query(&format!("PRAGMA cache_size = {cache_size}"))
+        .execute(&mut *import.conn)
+        .await
+        .is_ok();
+    written?;
+    Ok(preview)
+}
+
+/// Writes the plan's students, their attributes, staff and class sections
+/// inside the import's transaction.
+async fn write_plan(
+    tx: &mut sqlx::SqliteConnection,
+    school_id: i64,
+    parsed: &Parsed,
+    plan: &Plan<'_>,
+    existing: &[Existing],
+    now: i64,
+) -> Result<(), AppError> {
     // Rows travel as JSON arrays, one bound parameter per statement: far
     // cheaper than binding thousands of values one by one.
     // New students; their ids come back by SIS id.
@@ -444,33 +483,9 @@ pub async fn apply(
         }
     }
     if !parsed.staff.is_empty() || !parsed.classes.is_empty() {
-        staff_and_classes(&mut tx, school_id, parsed, &existing, &new_ids, now).await?;
+        staff_and_classes(tx, school_id, parsed, existing, &new_ids, now).await?;
     }
-    let summary = Summary::of(&preview);
-    let summary = serde_json::to_string(&summary).map_err(|_| AppError::Internal)?;
-    sqlx::query(
-        "INSERT INTO imports (school_id, imported_by, format, file_name, mode, summary, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(school_id)
-    .bind(by.user_id)
-    .bind(&preview.format)
-    .bind(file_name)
-    .bind(mode.as_str())
-    .bind(summary)
-    .bind(now)
-    .execute(&mut *tx)
-    .await?;
-    tx.commit().await?;
     Ok(())
-    }
-    .await;
-    import.restored = sqlx::query(&format!("PRAGMA cache_size = {cache_size}"))
-        .execute(&mut *import.conn)
-        .await
-        .is_ok();
-    written?;
-    Ok(preview)
 }
 
 /// The connection an import writes on, with a larger page cache. Should
