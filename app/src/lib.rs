@@ -10,6 +10,7 @@ pub mod coverage;
 pub mod error;
 pub mod format;
 pub mod home;
+pub mod limits;
 pub mod pages;
 pub mod roster;
 pub mod schools;

@@ -7,8 +7,11 @@
 use std::collections::{HashMap, HashSet};
 use std::io::Read;
 
-use super::parse::{check_student, decode_owned, Field, Parsed, Problem};
+use super::parse::{
+    check_length, check_student, decode_owned, Field, LineCounter, Parsed, Problem,
+};
 use super::{Rejection, RosterClass, RosterStaff, RosterStudent};
+use crate::limits;
 
 /// Largest uncompressed entry, and all entries together.
 pub const MAX_ENTRY_BYTES: u64 = 256 * 1024 * 1024;
@@ -48,13 +51,14 @@ impl Table {
 
     /// The rows that are not blank, with the line each starts on.
     fn rows(&self) -> impl Iterator<Item = (u64, csv::StringRecord)> + '_ {
+        let mut lines = LineCounter::new(&self.text);
         csv::ReaderBuilder::new()
             .flexible(true)
             .from_reader(self.text.as_bytes())
             .into_records()
             .filter_map(Result::ok)
             .filter(|record| !record.iter().all(|f| f.trim().is_empty()))
-            .map(|record| (record.position().map(|p| p.line()).unwrap_or(0), record))
+            .map(move |record| (lines.line_of(record.position()), record))
     }
 }
 
@@ -192,6 +196,35 @@ fn choose(
     }
 }
 
+/// Why a text of the file is refused as longer than Tether keeps:
+/// `(column, text, what it is, limit)` in order, the first too long.
+fn too_long(file: &str, line: u64, texts: &[(&str, &str, &str, usize)]) -> Option<Rejection> {
+    let (column, _, what, limit) = texts
+        .iter()
+        .find(|(_, text, _, limit)| text.chars().count() > *limit)?;
+    Some(Rejection::new(
+        file,
+        line,
+        Some(column.to_string()),
+        &format!("The {what} is longer than {limit} characters; shorten it in the file."),
+    ))
+}
+
+/// A student's names and grade checked ([`check_student`]) and their
+/// lengths, with the failing field.
+fn check_names(
+    first: &str,
+    last: &str,
+    preferred: &str,
+    grade_text: &str,
+) -> Result<i64, (Field, String)> {
+    let grade = check_student(first, last, grade_text)?;
+    check_length(Field::FirstName, first)?;
+    check_length(Field::LastName, last)?;
+    check_length(Field::PreferredName, preferred)?;
+    Ok(grade)
+}
+
 fn live(table: &Table, row: &csv::StringRecord) -> bool {
     !table.get(row, "status").eq_ignore_ascii_case("tobedeleted")
         && !table.get(row, "enabledUser").eq_ignore_ascii_case("false")
@@ -258,15 +291,34 @@ fn one_roster(
     let mut class_rows: Vec<RosterClass> = Vec::new();
     let mut class_index: HashMap<String, usize> = HashMap::new();
     if let Some(classes) = classes {
-        for (_, r) in classes.rows() {
+        for (line, r) in classes.rows() {
             if live(classes, &r) && classes.get(&r, "schoolSourcedId") == school {
+                let title = classes.get(&r, "title");
+                let (name_column, name) = if title.is_empty() {
+                    ("classCode", classes.get(&r, "classCode"))
+                } else {
+                    ("title", title)
+                };
+                if let Some(rejection) = too_long(
+                    "classes.csv",
+                    line,
+                    &[
+                        (
+                            "sourcedId",
+                            classes.get(&r, "sourcedId"),
+                            "class ID",
+                            limits::SIS_ID,
+                        ),
+                        (name_column, name, "class name", limits::HOMEROOM),
+                    ],
+                ) {
+                    parsed.rejections.push(rejection);
+                    continue;
+                }
                 class_index.insert(classes.get(&r, "sourcedId").to_string(), class_rows.len());
                 class_rows.push(RosterClass {
                     sis_id: classes.get(&r, "sourcedId").to_string(),
-                    name: Some(classes.get(&r, "title"))
-                        .filter(|t| !t.is_empty())
-                        .unwrap_or(classes.get(&r, "classCode"))
-                        .to_string(),
+                    name: name.to_string(),
                     is_homeroom: classes
                         .get(&r, "classType")
                         .eq_ignore_ascii_case("homeroom"),
@@ -307,6 +359,15 @@ fn one_roster(
                     .unwrap_or("")
                     .trim()
                     .to_string();
+                if let Err((_, reason)) = check_length(Field::StudentId, &sis_id) {
+                    let column = if identifier.is_empty() {
+                        "sourcedId"
+                    } else {
+                        "identifier"
+                    };
+                    parsed.rejections.push(reject(column, reason));
+                    continue;
+                }
                 if !seen.insert(sis_id.clone()) {
                     parsed.rejections.push(reject(
                         "identifier",
@@ -316,12 +377,14 @@ fn one_roster(
                     ));
                     continue;
                 }
-                let grade = match check_student(&given, &family, &grade_text) {
+                let preferred = users.get(&r, "preferredFirstName");
+                let grade = match check_names(&given, &family, preferred, &grade_text) {
                     Ok(grade) => grade,
                     Err((field, reason)) => {
                         let column = match field {
                             Field::FirstName => "givenName",
                             Field::LastName => "familyName",
+                            Field::PreferredName => "preferredFirstName",
                             _ => "grades",
                         };
                         parsed.rejections.push(reject(column, reason));
@@ -329,8 +392,8 @@ fn one_roster(
                         continue;
                     }
                 };
-                let preferred = Some(users.get(&r, "preferredFirstName").to_string())
-                    .filter(|p| !p.is_empty() && *p != given);
+                let preferred =
+                    Some(preferred.to_string()).filter(|p| !p.is_empty() && *p != given);
                 students_of_user.insert(id, sis_id.clone());
                 parsed.students.push(RosterStudent {
                     line,
@@ -346,6 +409,23 @@ fn one_roster(
             "parent" | "guardian" | "relative" => {}
             _ => {
                 let email = users.get(&r, "email").to_lowercase();
+                let name = format!("{given} {family}");
+                if let Some(rejection) = too_long(
+                    "users.csv",
+                    line,
+                    &[
+                        (
+                            "givenName",
+                            name.trim(),
+                            "staff member's name",
+                            limits::NAME,
+                        ),
+                        ("email", &email, "email address", limits::EMAIL),
+                    ],
+                ) {
+                    parsed.rejections.push(rejection);
+                    continue;
+                }
                 if !email.contains('@') {
                     parsed.rejections.push(reject(
                         "email",
@@ -357,7 +437,7 @@ fn one_roster(
                 parsed.staff.push(RosterStaff {
                     line,
                     email,
-                    name: format!("{given} {family}").trim().to_string(),
+                    name: name.trim().to_string(),
                 });
             }
         }
@@ -425,6 +505,15 @@ fn clever(tables: &HashMap<String, Table>, source_school: Option<&str>) -> Resul
                 .push(reject("Student_id", "The student ID is empty.".into()));
             continue;
         }
+        if let Err((_, reason)) = check_length(Field::StudentId, &sis_id) {
+            let column = if number.is_empty() {
+                "Student_id"
+            } else {
+                "Student_number"
+            };
+            parsed.rejections.push(reject(column, reason));
+            continue;
+        }
         if !seen.insert(sis_id.clone()) {
             parsed.rejections.push(reject(
                 "Student_number",
@@ -432,7 +521,7 @@ fn clever(tables: &HashMap<String, Table>, source_school: Option<&str>) -> Resul
             ));
             continue;
         }
-        let grade = match check_student(&first, &last, &grade_text) {
+        let grade = match check_names(&first, &last, "", &grade_text) {
             Ok(grade) => grade,
             Err((field, reason)) => {
                 let column = match field {
@@ -478,6 +567,17 @@ fn clever(tables: &HashMap<String, Table>, source_school: Option<&str>) -> Resul
             )
             .trim()
             .to_string();
+            if let Some(rejection) = too_long(
+                file,
+                line,
+                &[
+                    ("First_name", &name, "staff member's name", limits::NAME),
+                    (email_column, &email, "email address", limits::EMAIL),
+                ],
+            ) {
+                parsed.rejections.push(rejection);
+                continue;
+            }
             if !email.contains('@') {
                 parsed.rejections.push(Rejection::new(
                     file,
@@ -497,14 +597,33 @@ fn clever(tables: &HashMap<String, Table>, source_school: Option<&str>) -> Resul
     let mut class_rows = Vec::new();
     let mut class_index = HashMap::new();
     if let Some(sections) = tables.get("sections.csv") {
-        for (_, r) in sections.rows() {
+        for (line, r) in sections.rows() {
             if sections.get(&r, "School_id") != school {
                 continue;
             }
-            let name = Some(sections.get(&r, "Name"))
-                .filter(|n| !n.is_empty())
-                .unwrap_or(sections.get(&r, "Course_name"))
-                .to_string();
+            let given = sections.get(&r, "Name");
+            let (name_column, name) = if given.is_empty() {
+                ("Course_name", sections.get(&r, "Course_name"))
+            } else {
+                ("Name", given)
+            };
+            if let Some(rejection) = too_long(
+                "sections.csv",
+                line,
+                &[
+                    (
+                        "Section_id",
+                        sections.get(&r, "Section_id"),
+                        "class ID",
+                        limits::SIS_ID,
+                    ),
+                    (name_column, name, "class name", limits::HOMEROOM),
+                ],
+            ) {
+                parsed.rejections.push(rejection);
+                continue;
+            }
+            let name = name.to_string();
             let homeroom = name.to_lowercase().contains("homeroom")
                 || sections
                     .get(&r, "Course_name")
@@ -576,6 +695,89 @@ mod tests {
             out.write_all(content).unwrap();
         }
         out.finish().unwrap().into_inner()
+    }
+
+    #[test]
+    fn lines_are_the_files_own_and_overlong_texts_are_rejected() {
+        let orgs = "sourcedId,status,name,type,identifier\r\nsch1,active,Maple High,school,\r\n";
+        let classes = format!(
+            "sourcedId,status,schoolSourcedId,title,classType\r\n\
+             c1,active,sch1,Homeroom 101,homeroom\r\n\
+             c2,active,sch1,{},homeroom\r\n",
+            "H".repeat(101)
+        );
+        // 1 header, 2 Ana, 3-4 Ben (a name on two lines), 5 blank, 6 Ana's
+        // ID again, 7 a teacher's long email, 8 a long student ID.
+        let users = format!(
+            "\u{FEFF}sourcedId,status,enabledUser,orgSourcedIds,role,givenName,familyName,identifier,email,grades\r\n\
+             u1,active,true,sch1,student,Ana,Ruiz,1001,,09\r\n\
+             u2,active,true,sch1,student,\"Ben\r\nJr\",Okafor,1002,,10\r\n\
+             \r\n\
+             u3,active,true,sch1,student,Cy,Lee,1001,,09\r\n\
+             u4,active,true,sch1,teacher,Dee,Park,,{}@maple.example,\r\n\
+             u5,active,true,sch1,student,Eve,Lee,{},,09\r\n",
+            "d".repeat(250),
+            "9".repeat(65)
+        );
+        for endings in ["\r\n", "\n"] {
+            let file = |text: &str| text.replace("\r\n", endings).into_bytes();
+            let (orgs, classes, users) = (file(orgs), file(&classes), file(&users));
+            let zip = zip_of(&[
+                ("orgs.csv", orgs.as_slice()),
+                ("classes.csv", classes.as_slice()),
+                ("users.csv", users.as_slice()),
+            ]);
+            let parsed = package("maple.zip", &zip, None).unwrap();
+            let students: Vec<(u64, &str)> = parsed
+                .students
+                .iter()
+                .map(|s| (s.line, s.sis_id.as_str()))
+                .collect();
+            assert_eq!(students, [(2, "1001"), (3, "1002")], "{endings:?}");
+            let rejections: Vec<(&str, u64, Option<&str>, &str)> = parsed
+                .rejections
+                .iter()
+                .map(|r| {
+                    (
+                        r.file.as_str(),
+                        r.line,
+                        r.column.as_deref(),
+                        r.reason.as_str(),
+                    )
+                })
+                .collect();
+            assert_eq!(
+                rejections,
+                [
+                    (
+                        "classes.csv",
+                        3,
+                        Some("title"),
+                        "The class name is longer than 100 characters; shorten it in the file."
+                    ),
+                    (
+                        "users.csv",
+                        6,
+                        Some("identifier"),
+                        "Student ID 1001 appears twice; each student must appear once."
+                    ),
+                    (
+                        "users.csv",
+                        7,
+                        Some("email"),
+                        "The email address is longer than 254 characters; shorten it in the file."
+                    ),
+                    (
+                        "users.csv",
+                        8,
+                        Some("identifier"),
+                        "The student ID is longer than 64 characters; shorten it in the file."
+                    ),
+                ],
+                "{endings:?}"
+            );
+            assert_eq!(parsed.classes.len(), 1, "the long-named class is left out");
+        }
     }
 
     #[test]

@@ -132,6 +132,104 @@ impl Field {
             Field::Homeroom => "homeroom",
         }
     }
+
+    /// The field as a school secretary names it.
+    fn words(self) -> &'static str {
+        match self {
+            Field::StudentId => "student ID",
+            Field::FirstName => "first name",
+            Field::LastName => "last name",
+            Field::PreferredName => "preferred name",
+            Field::Grade => "grade",
+            Field::Homeroom => "homeroom",
+        }
+    }
+
+    /// The most characters Tether keeps of the field (a grade is checked by
+    /// reading it).
+    fn limit(self) -> Option<usize> {
+        use crate::limits;
+        match self {
+            Field::StudentId => Some(limits::SIS_ID),
+            Field::FirstName | Field::LastName | Field::PreferredName => Some(limits::STUDENT_NAME),
+            Field::Homeroom => Some(limits::HOMEROOM),
+            Field::Grade => None,
+        }
+    }
+}
+
+/// Why `text` is too long for `field`, if it is.
+pub fn check_length(field: Field, text: &str) -> Result<(), (Field, String)> {
+    match field.limit() {
+        Some(limit) if text.chars().count() > limit => Err((
+            field,
+            format!(
+                "The {} is longer than {limit} characters; shorten it in the file.",
+                field.words()
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// The start of a value that is echoed in a message: a value that is not
+/// what it should be may be of any length.
+fn shown(text: &str) -> String {
+    const SHOWN: usize = 20;
+    if text.chars().count() > SHOWN {
+        format!("{}…", text.chars().take(SHOWN).collect::<String>())
+    } else {
+        text.to_string()
+    }
+}
+
+/// Line numbers as a text editor shows them, for records read in file
+/// order. The csv crate's own count is off for Windows (CRLF) and old Mac
+/// (CR) line endings and after blank lines: the position it gives a record
+/// can be at the line breaks before it. So the breaks are counted here, up
+/// to the record's first byte; CRLF, LF and a lone CR each end one line.
+pub struct LineCounter<'a> {
+    text: &'a [u8],
+    /// Bytes counted so far, and the line the next of them is on.
+    at: usize,
+    line: u64,
+}
+
+impl<'a> LineCounter<'a> {
+    pub fn new(text: &'a str) -> Self {
+        LineCounter {
+            text: text.as_bytes(),
+            at: 0,
+            line: 1,
+        }
+    }
+
+    /// The line of the record (or error) at `position`; 0 without one.
+    pub fn line_of(&mut self, position: Option<&csv::Position>) -> u64 {
+        let Some(position) = position else {
+            return 0;
+        };
+        let text = self.text;
+        let mut start = usize::try_from(position.byte())
+            .unwrap_or(usize::MAX)
+            .min(text.len());
+        // A record never starts with a line break (blank lines are skipped).
+        while start < text.len() && matches!(text[start], b'\r' | b'\n') {
+            start += 1;
+        }
+        if start < self.at {
+            self.at = 0;
+            self.line = 1;
+        }
+        for (offset, byte) in text[self.at..start].iter().enumerate() {
+            let next = text.get(self.at + offset + 1);
+            if *byte == b'\n' || (*byte == b'\r' && next != Some(&b'\n')) {
+                self.line += 1;
+            }
+        }
+        self.at = start;
+        self.line
+    }
 }
 
 /// Header names a school mapped to fields (by [`squash`]ed header), used
@@ -321,7 +419,10 @@ pub fn check_student(first: &str, last: &str, grade_text: &str) -> Result<i64, (
     grade(grade_text).ok_or_else(|| {
         (
             Field::Grade,
-            format!("“{grade_text}” is not a grade Tether can read (use PK, K or 1 to 12)."),
+            format!(
+                "“{}” is not a grade Tether can read (use PK, K or 1 to 12).",
+                shown(grade_text)
+            ),
         )
     })
 }
@@ -401,6 +502,20 @@ pub fn students_csv_mapped(
     if headers.iter().all(|h| h.is_empty()) {
         return Err(Problem::Unusable("The file is empty: it needs a header line naming its columns, then one line per student.".into()));
     }
+    // Columns that are not student fields become group attributes named
+    // after their headers, so a header is kept like a value.
+    if let Some((index, header)) = headers
+        .iter()
+        .enumerate()
+        .find(|(_, h)| h.chars().count() > crate::limits::ATTRIBUTE)
+    {
+        return Err(Problem::Unusable(format!(
+            "Column {} of the header line (“{}”) is longer than {} characters; shorten its name.",
+            index + 1,
+            shown(header),
+            crate::limits::ATTRIBUTE
+        )));
+    }
     let mut columns: HashMap<Field, usize> = HashMap::new();
     let mut extras: Vec<(usize, String)> = Vec::new();
     for (index, header) in headers.iter().enumerate() {
@@ -434,21 +549,21 @@ pub fn students_csv_mapped(
         ..Parsed::default()
     };
     let mut seen: HashMap<String, u64> = HashMap::new();
+    let mut lines = LineCounter::new(&text);
     for record in reader.records() {
         let record = match record {
             Ok(record) => record,
             Err(error) => {
-                let line = error.position().map(|p| p.line()).unwrap_or(0);
                 parsed.rejections.push(Rejection::new(
                     file_name,
-                    line,
+                    lines.line_of(error.position()),
                     None,
                     "This line could not be read as CSV (check its quotes).",
                 ));
                 continue;
             }
         };
-        let line = record.position().map(|p| p.line()).unwrap_or(0);
+        let line = lines.line_of(record.position());
         if record.iter().all(|field| field.trim().is_empty()) {
             continue;
         }
@@ -474,6 +589,10 @@ pub fn students_csv_mapped(
                 .push(reject(Field::StudentId, "The student ID is empty.".into()));
             continue;
         }
+        if let Err((field, reason)) = check_length(Field::StudentId, &sis_id) {
+            parsed.rejections.push(reject(field, reason));
+            continue;
+        }
         if let Some(first) = seen.get(&sis_id) {
             parsed.rejections.push(reject(
                 Field::StudentId,
@@ -484,7 +603,20 @@ pub fn students_csv_mapped(
         let first_name = get(Field::FirstName);
         let last_name = get(Field::LastName);
         let grade_text = get(Field::Grade);
-        let grade = match check_student(&first_name, &last_name, &grade_text) {
+        let preferred = get(Field::PreferredName);
+        let homeroom = get(Field::Homeroom);
+        let checked = check_student(&first_name, &last_name, &grade_text).and_then(|grade| {
+            for (field, text) in [
+                (Field::FirstName, &first_name),
+                (Field::LastName, &last_name),
+                (Field::PreferredName, &preferred),
+                (Field::Homeroom, &homeroom),
+            ] {
+                check_length(field, text)?;
+            }
+            Ok(grade)
+        });
+        let grade = match checked {
             Ok(grade) => grade,
             Err((field, reason)) => {
                 parsed.rejections.push(reject(field, reason));
@@ -492,10 +624,26 @@ pub fn students_csv_mapped(
                 continue;
             }
         };
+        if let Some((index, name)) = extras.iter().find(|(index, _)| {
+            record
+                .get(*index)
+                .is_some_and(|value| value.trim().chars().count() > crate::limits::ATTRIBUTE)
+        }) {
+            parsed.rejections.push(Rejection::new(
+                file_name,
+                line,
+                Some(headers[*index].clone()),
+                &format!(
+                    "The {name} value is longer than {} characters; shorten it in the file.",
+                    crate::limits::ATTRIBUTE
+                ),
+            ));
+            parsed.rejected_ids.push(sis_id);
+            continue;
+        }
         seen.insert(sis_id.clone(), line);
-        let preferred =
-            Some(get(Field::PreferredName)).filter(|p| !p.is_empty() && *p != first_name);
-        let homeroom = Some(get(Field::Homeroom)).filter(|h| !h.is_empty());
+        let preferred = Some(preferred).filter(|p| !p.is_empty() && *p != first_name);
+        let homeroom = Some(homeroom).filter(|h| !h.is_empty());
         let attributes = extras
             .iter()
             .filter_map(|(index, name)| {
@@ -575,6 +723,139 @@ mod tests {
         assert_eq!(decode(b"\xEF\xBB\xBFZo\xC3\xAB").unwrap(), "Zoë");
         assert!(decode(b"a\x81b").unwrap_err().contains("neither UTF-8"));
         assert!(decode(b"\xFF\xFEa\x00").unwrap_err().contains("UTF-16"));
+    }
+
+    /// Each rejection as (line, column, start of the reason).
+    fn rejections(parsed: &Parsed) -> Vec<(u64, Option<&str>, &str)> {
+        parsed
+            .rejections
+            .iter()
+            .map(|r| (r.line, r.column.as_deref(), r.reason.as_str()))
+            .collect()
+    }
+
+    #[test]
+    fn lines_are_the_files_own_whatever_its_line_endings() {
+        // 1 header, 2 Ana, 3 blank, 4-5 Ben (a homeroom on two lines),
+        // 6 a bad grade, 7 Ana's ID again.
+        let lf = "student_id,first_name,last_name,grade,homeroom\n\
+                  1,Ana,Ruiz,9,101\n\
+                  \n\
+                  2,Ben,Okafor,10,\"North\nwing\"\n\
+                  3,Cy,Lee,14,101\n\
+                  1,Ana,Ruiz,9,101\n";
+        let crlf = lf.replace('\n', "\r\n");
+        let files = [
+            ("LF", lf.as_bytes().to_vec()),
+            ("CRLF (Excel)", crlf.as_bytes().to_vec()),
+            ("BOM and CRLF", [b"\xEF\xBB\xBF", crlf.as_bytes()].concat()),
+            ("BOM and LF", [b"\xEF\xBB\xBF", lf.as_bytes()].concat()),
+            ("CR (old Mac)", lf.replace('\n', "\r").into_bytes()),
+        ];
+        for (endings, bytes) in files {
+            let parsed = students_csv("roster.csv", &bytes).unwrap();
+            let students: Vec<(u64, &str)> = parsed
+                .students
+                .iter()
+                .map(|s| (s.line, s.first_name.as_str()))
+                .collect();
+            assert_eq!(students, [(2, "Ana"), (4, "Ben")], "{endings}");
+            assert_eq!(
+                rejections(&parsed),
+                [
+                    (
+                        6,
+                        Some("grade"),
+                        "“14” is not a grade Tether can read (use PK, K or 1 to 12)."
+                    ),
+                    (
+                        7,
+                        Some("student_id"),
+                        "Student ID 1 is already on line 2; each student must appear once."
+                    ),
+                ],
+                "{endings}"
+            );
+        }
+    }
+
+    #[test]
+    fn overlong_fields_are_rejected_rows_naming_the_field_and_limit() {
+        let long = |n: usize| "é".repeat(n);
+        let csv = format!(
+            "student_id,first_name,last_name,preferred_name,grade,homeroom,ell\n\
+             {id64},{n100},{n100},{n100},9,{n100},{n100}\n\
+             {id65},Ana,Ruiz,,9,,\n\
+             3,{n101},Ruiz,,9,,\n\
+             4,Ana,{n101},,9,,\n\
+             5,Ana,Ruiz,{n101},9,,\n\
+             6,Ana,Ruiz,,9,{n101},\n\
+             7,Ana,Ruiz,,9,,{n101}\n\
+             8,Ana,Ruiz,,{n101},,\n",
+            id64 = "1".repeat(64),
+            id65 = "2".repeat(65),
+            n100 = long(100),
+            n101 = long(101),
+        );
+        let parsed = students_csv("roster.csv", csv.as_bytes()).unwrap();
+        assert_eq!(
+            parsed.students.len(),
+            1,
+            "at the limits, in characters not bytes"
+        );
+        assert_eq!(
+            rejections(&parsed),
+            [
+                (
+                    3,
+                    Some("student_id"),
+                    "The student ID is longer than 64 characters; shorten it in the file."
+                ),
+                (
+                    4,
+                    Some("first_name"),
+                    "The first name is longer than 100 characters; shorten it in the file."
+                ),
+                (
+                    5,
+                    Some("last_name"),
+                    "The last name is longer than 100 characters; shorten it in the file."
+                ),
+                (
+                    6,
+                    Some("preferred_name"),
+                    "The preferred name is longer than 100 characters; shorten it in the file."
+                ),
+                (
+                    7,
+                    Some("homeroom"),
+                    "The homeroom is longer than 100 characters; shorten it in the file."
+                ),
+                (
+                    8,
+                    Some("ell"),
+                    "The ell value is longer than 100 characters; shorten it in the file."
+                ),
+                (
+                    9,
+                    Some("grade"),
+                    "“éééééééééééééééééééé…” is not a grade Tether can read (use PK, K or 1 to 12)."
+                ),
+            ]
+        );
+        assert_eq!(
+            parsed.rejected_ids,
+            ["3", "4", "5", "6", "7", "8"],
+            "a rejected row's student is not taken for gone"
+        );
+
+        let header = format!("student_id,first_name,last_name,grade,{}\n", long(101));
+        let refused = students_csv("roster.csv", header.as_bytes()).unwrap_err();
+        assert!(
+            refused.contains("Column 5 of the header line")
+                && refused.contains("longer than 100 characters"),
+            "{refused}"
+        );
     }
 
     #[test]
