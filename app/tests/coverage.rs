@@ -320,6 +320,33 @@ async fn the_series_equals_a_recount_on_every_day(pool: SqlitePool) {
 }
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn a_term_stored_decades_long_still_has_a_dashboard(pool: SqlitePool) {
+    let school = school(&pool, &[9, 9, 10]).await;
+    let ada = member(&pool, school.id, "ada", Role::Admin).await;
+    let a = school.students[0];
+    mark(&pool, &ada, a, Some(Level::Strong), at("2026-09-07", 15)).await;
+    // Stored before terms were bounded (the form refuses it now): over
+    // 9,000 days are over, each kept as a row of figures.
+    sqlx::query("UPDATE terms SET starts_on = '2000-08-31' WHERE id = $1")
+        .bind(school.fall.id)
+        .execute(&pool)
+        .await
+        .unwrap();
+    let board = view(&pool, &ada).await;
+    assert_eq!(board.series.first().unwrap().day, "2000-08-31");
+    assert_eq!(point(&board, "2026-09-06"), figures(3, 0, 0));
+    assert_eq!(point(&board, "2026-09-07"), figures(3, 1, 0));
+    assert_eq!(board.now, figures(3, 1, 0));
+    let kept: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM coverage_days WHERE term_id = $1")
+        .bind(school.fall.id)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert!(kept > 9_000, "every day that is over is kept ({kept})");
+    assert_eq!(view(&pool, &ada).await, board, "and read back the same");
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn groups_under_five_students_are_never_shown_and_csv_matches(pool: SqlitePool) {
     // Grade 9: six students; grade 10: two.
     let school = school(&pool, &[9, 9, 9, 9, 9, 9, 10, 10]).await;

@@ -309,6 +309,14 @@ async fn the_list_is_paged(pool: SqlitePool) {
     let last = marking::list(&pool, &ada, &page(3), TODAY).await.unwrap();
     assert_eq!(last.rows.len(), 25);
     assert_eq!(last.rows.last().unwrap().name, "Student Zz0119");
+    // A page past the end (its offset would overflow) shows the last page.
+    for beyond in [4, 85_899_347, u32::MAX] {
+        let shown = marking::list(&pool, &ada, &page(beyond), TODAY)
+            .await
+            .unwrap();
+        assert_eq!((shown.page, shown.pages), (3, 3), "page {beyond}");
+        assert_eq!(shown.rows, last.rows, "page {beyond}");
+    }
 }
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
@@ -515,10 +523,11 @@ async fn concerns_are_private_to_their_author_counselors_and_admins(pool: Sqlite
         .unwrap());
     assert_eq!((for_cora.my_concern, for_cora.other_concerns), (None, 1));
 
-    let too_long = "x".repeat(501);
+    // A reason over the limit is refused with the limit.
+    let too_long = "é".repeat(501);
     assert!(matches!(
         marking::concern(&pool, &ben, student, true, &too_long, NOW, TODAY).await,
-        Err(AppError::Invalid(_))
+        Err(AppError::Invalid(ref text)) if text.contains("longer than 500 characters")
     ));
     // Withdrawing keeps the record, resolved.
     assert_eq!(
@@ -660,6 +669,71 @@ async fn terms_do_not_overlap_and_past_terms_are_read_only(pool: SqlitePool) {
 
 /// The live coverage figure is kept by triggers; after any mix of marks,
 /// changes, removals and students leaving or returning it equals a recount.
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn a_term_is_at_most_a_school_year_and_its_name_short(pool: SqlitePool) {
+    let school = school(&pool).await;
+    let draft = |name: &str, starts: &str, ends: &str| Draft {
+        name: name.into(),
+        starts_on: starts.into(),
+        ends_on: ends.into(),
+    };
+    // A year typed wrong: 2000 for 2026.
+    let refused = terms::update(
+        &pool,
+        school.id,
+        school.fall,
+        &draft("Fall 2026", "2000-08-31", "2027-01-22"),
+        TODAY,
+    )
+    .await;
+    assert_eq!(
+        refused,
+        Err(AppError::Invalid(
+            "A term can be at most 366 days long (a school year); these dates make it 9641 days. Check the years of both dates.".into()
+        ))
+    );
+    let refused = terms::create(
+        &pool,
+        school.id,
+        &draft("Two years", "2027-08-01", "2029-07-31"),
+        0,
+    )
+    .await;
+    assert!(
+        matches!(refused, Err(AppError::Invalid(ref text)) if text.contains("at most 366 days")),
+        "{refused:?}"
+    );
+    // A whole leap school year, and a name of 80 characters (of two bytes
+    // each), are fine; one character more is not.
+    terms::create(
+        &pool,
+        school.id,
+        &draft(&"é".repeat(80), "2027-08-01", "2028-07-31"),
+        0,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        terms::create(
+            &pool,
+            school.id,
+            &draft(&"é".repeat(81), "2028-08-01", "2029-06-30"),
+            0
+        )
+        .await,
+        Err(AppError::Invalid(
+            "The term's name is longer than 80 characters; shorten it.".into()
+        ))
+    );
+    let fall: (String, String) =
+        sqlx::query_as("SELECT starts_on, ends_on FROM terms WHERE id = $1")
+            .bind(school.fall)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(fall, ("2026-08-31".into(), "2027-01-22".into()));
+}
+
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn live_coverage_always_equals_a_recount(pool: SqlitePool) {
     let school = school(&pool).await;

@@ -310,11 +310,17 @@ async fn a_take_on_becomes_connected_when_its_adult_marks_strong(pool: SqlitePoo
         Err(AppError::Invalid(_))
     ));
 
-    // Releasing needs a reason; then it is over.
+    // Releasing needs a reason, a short one; then it is over.
     assert!(matches!(
         db::release(&pool, &lou, lous.id, "  ", today(), now()).await,
         Err(AppError::Invalid(_))
     ));
+    assert_eq!(
+        db::release(&pool, &lou, lous.id, &"é".repeat(501), today(), now()).await,
+        Err(AppError::Invalid(
+            "The reason is longer than 500 characters; shorten it.".into()
+        ))
+    );
     let released = db::release(&pool, &lou, lous.id, "schedule changed", today(), now())
         .await
         .unwrap();
@@ -473,6 +479,12 @@ async fn check_ins_are_logged_by_the_adult_and_every_view_is_audited(pool: Sqlit
         .await
         .unwrap();
     assert_eq!((mine[0].check_in_days, mine[0].days_quiet), (2, 1));
+    assert_eq!(
+        db::check_in(&pool, &kim, id, TODAY, &"é".repeat(2001), today(), now())
+            .await
+            .unwrap_err(),
+        AppError::Invalid("The note is longer than 2000 characters; shorten it.".into())
+    );
     assert!(matches!(
         db::check_in(&pool, &kim, id, "2026-12-01", "", today(), now()).await,
         Err(AppError::Invalid(_))

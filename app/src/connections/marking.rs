@@ -11,9 +11,6 @@ use crate::AppError;
 
 use super::PAGE_SIZE;
 
-/// The longest concern reason kept.
-pub const REASON_MAX: usize = 500;
-
 /// Said when no term contains today.
 pub const NO_TERM: &str = "No term is open for marking. Ask your school's Tether admin to add a term that contains today.";
 
@@ -138,7 +135,6 @@ pub async fn list(
     } else {
         like_pattern(&filters.q)
     };
-    let page = filters.page.max(1);
     // $1 school, $2 term, $3 viewer, $4 search, $5 grade, $6 homeroom, $7 show.
     let total: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM students s {LIST_FILTERS}"))
         .bind(member.school_id)
@@ -150,6 +146,11 @@ pub async fn list(
         .bind(filters.show.as_str())
         .fetch_one(pool)
         .await?;
+    // A page past the end (an old link, a typed number) shows the last one.
+    let pages = u32::try_from(total.max(1))
+        .unwrap_or(u32::MAX)
+        .div_ceil(PAGE_SIZE);
+    let page = filters.page.clamp(1, pages);
     // Then $8 previous term, $9 limit, $10 offset, $11 sees concerns. Every
     // per-student figure is a probe of an index, made for the page's rows only.
     let rows = sqlx::query_as::<_, Row>(&format!(
@@ -185,7 +186,7 @@ pub async fn list(
     .bind(filters.show.as_str())
     .bind(previous_id)
     .bind(PAGE_SIZE as i64)
-    .bind(((page - 1) * PAGE_SIZE) as i64)
+    .bind(i64::from(page - 1) * i64::from(PAGE_SIZE))
     .bind(member.can(Role::Counselor))
     .fetch_all(pool)
     .await?;
@@ -242,7 +243,7 @@ pub async fn list(
         rows,
         total,
         page,
-        pages: (total.max(1) as u32).div_ceil(PAGE_SIZE),
+        pages,
         progress,
         saved,
     })
@@ -335,9 +336,10 @@ pub async fn concern(
     active_student(pool, member.school_id, student_id).await?;
     let term = open_term(pool, member.school_id, today).await?;
     let reason = reason.trim();
-    if reason.chars().count() > REASON_MAX {
+    if reason.chars().count() > crate::limits::CONCERN_REASON {
         return Err(AppError::Invalid(format!(
-            "Keep the reason under {REASON_MAX} characters; counselors will follow up in person."
+            "The reason is longer than {} characters; keep it short: counselors will follow up in person.",
+            crate::limits::CONCERN_REASON
         )));
     }
     let stored = (!reason.is_empty()).then_some(reason);

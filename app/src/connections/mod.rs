@@ -19,6 +19,8 @@ pub use views::MarkPage;
 
 /// Students per page of the marking list.
 pub const PAGE_SIZE: u32 = 50;
+/// Pages beyond this are not asked for (its offset fits any integer).
+pub const MAX_PAGE: u32 = 100_000;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Level {
@@ -139,7 +141,8 @@ impl MarkFilters {
             page: get("page")
                 .and_then(|p| p.parse().ok())
                 .filter(|p| *p >= 1)
-                .unwrap_or(1),
+                .unwrap_or(1)
+                .min(MAX_PAGE),
             saved: get("saved").and_then(|id| id.parse().ok()),
         }
     }
@@ -332,6 +335,18 @@ mod tests {
                 ..Default::default()
             }
         );
+    }
+
+    #[test]
+    fn a_huge_page_number_is_bounded() {
+        for page in ["85899347", "4294967295", "99999999999999999999"] {
+            let filters = MarkFilters::from_pairs(|key| (key == "page").then(|| page.to_string()));
+            assert!(
+                (1..=MAX_PAGE).contains(&filters.page),
+                "{page}: {}",
+                filters.page
+            );
+        }
     }
 
     #[test]

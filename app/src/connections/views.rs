@@ -456,7 +456,7 @@ fn ConcernControl(
                 <input type="hidden" name="student_id" value=student_id.to_string() />
                 <input type="hidden" name="back" value=back />
                 <label for=reason_id.clone()>"Reason (optional, private)"</label>
-                <input id=reason_id name="reason" maxlength="500" autocomplete="off"
+                <input id=reason_id name="reason" maxlength=crate::limits::CONCERN_REASON autocomplete="off"
                     value=reason.get_untracked() on:input=move |ev| reason.set(event_target_value(&ev)) />
                 <p class="hint">"Only counselors and admins see concerns; other staff never do."</p>
                 <button type="submit" name="action" value="raise" class="button" on:click=raise>

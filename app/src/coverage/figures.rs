@@ -543,6 +543,11 @@ pub fn sweep(
         .collect()
 }
 
+/// Days kept per statement: five variables each, far below SQLite's limit
+/// of 32,766 in one statement, whatever the length of a term stored before
+/// terms were bounded.
+const DAYS_PER_INSERT: usize = 500;
+
 /// A term's strong marks with their times, read once for all who need them.
 type MarksCell = tokio::sync::OnceCell<Vec<(i64, i64, Option<i64>)>>;
 
@@ -619,17 +624,21 @@ async fn days_of_term(
             .collect();
         if !over.is_empty() {
             let _turn = crate::db::write_turn(pool).await;
-            let mut insert = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
-                "INSERT OR IGNORE INTO coverage_days (term_id, day, students, connected, connected_two) ",
-            );
-            insert.push_values(&over, |mut row, (i, f)| {
-                row.push_bind(term_id)
-                    .push_bind(&names[*i])
-                    .push_bind(f.students)
-                    .push_bind(f.connected)
-                    .push_bind(f.connected_two);
-            });
-            insert.build().execute(pool).await?;
+            let mut tx = pool.begin().await?;
+            for batch in over.chunks(DAYS_PER_INSERT) {
+                let mut insert = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+                    "INSERT OR IGNORE INTO coverage_days (term_id, day, students, connected, connected_two) ",
+                );
+                insert.push_values(batch, |mut row, (i, f)| {
+                    row.push_bind(term_id)
+                        .push_bind(&names[*i])
+                        .push_bind(f.students)
+                        .push_bind(f.connected)
+                        .push_bind(f.connected_two);
+                });
+                insert.build().execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
         }
         computed.extend(missing.iter().copied().zip(figures));
     }

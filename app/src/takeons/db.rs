@@ -772,10 +772,11 @@ pub async fn check_in(
         )));
     }
     let note = note.trim();
-    if note.chars().count() > 2000 {
-        return Err(AppError::Invalid(
-            "Keep the note under 2,000 characters.".into(),
-        ));
+    if note.chars().count() > crate::limits::CHECK_IN_NOTE {
+        return Err(AppError::Invalid(format!(
+            "The note is longer than {} characters; shorten it.",
+            crate::limits::CHECK_IN_NOTE
+        )));
     }
     let mut tx = pool.begin().await?;
     sqlx::query(
@@ -817,10 +818,11 @@ pub async fn release(
             "Say briefly why (for example: \"schedule changed\"), so the counselor can find someone else.".into(),
         ));
     }
-    if reason.chars().count() > 500 {
-        return Err(AppError::Invalid(
-            "Keep the reason under 500 characters.".into(),
-        ));
+    if reason.chars().count() > crate::limits::RELEASE_REASON {
+        return Err(AppError::Invalid(format!(
+            "The reason is longer than {} characters; shorten it.",
+            crate::limits::RELEASE_REASON
+        )));
     }
     let mut tx = pool.begin().await?;
     let changed = sqlx::query(

@@ -428,7 +428,7 @@ fn TakeOnView(detail: TakeOnDetail) -> impl IntoView {
                     <label for="check-day">"Day"</label>
                     <input id="check-day" type="date" name="checked_on" value=today.clone() max=today.clone() required />
                     <label for="check-note">"Note (optional)"</label>
-                    <textarea id="check-note" name="note" maxlength="2000" rows="3"></textarea>
+                    <textarea id="check-note" name="note" maxlength=crate::limits::CHECK_IN_NOTE rows="3"></textarea>
                     <button type="submit" class="button">"Log check-in"</button>
                 </form>
             </section>
@@ -456,7 +456,7 @@ fn TakeOnView(detail: TakeOnDetail) -> impl IntoView {
                 <summary>"Release this student"</summary>
                 <form method="post" action=format!("/take-ons/{id}/release")>
                     <label for="release-reason">"Why (so a counselor can find someone else)"</label>
-                    <input id="release-reason" name="reason" maxlength="500" required />
+                    <input id="release-reason" name="reason" maxlength=crate::limits::RELEASE_REASON required />
                     <button type="submit" class="button">"Release"</button>
                 </form>
             </details>

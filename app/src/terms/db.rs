@@ -117,27 +117,35 @@ async fn check(
             "Give the term a name, such as “Fall 2026”.".into(),
         ));
     }
-    if name.chars().count() > 80 {
-        return Err(AppError::Invalid(
-            "Keep the term's name under 80 characters.".into(),
-        ));
+    if name.chars().count() > crate::limits::TERM_NAME {
+        return Err(AppError::Invalid(format!(
+            "The term's name is longer than {} characters; shorten it.",
+            crate::limits::TERM_NAME
+        )));
     }
     let day = |text: &str, which: &str| {
-        crate::clock::parse_day(text.trim())
-            .map(crate::clock::day_to_string)
-            .ok_or_else(|| {
-                AppError::Invalid(format!(
-                    "The {which} date is not a date. Use the date picker or type it as YYYY-MM-DD."
-                ))
-            })
+        crate::clock::parse_day(text.trim()).ok_or_else(|| {
+            AppError::Invalid(format!(
+                "The {which} date is not a date. Use the date picker or type it as YYYY-MM-DD."
+            ))
+        })
     };
-    let starts_on = day(&draft.starts_on, "first")?;
-    let ends_on = day(&draft.ends_on, "last")?;
-    if starts_on > ends_on {
+    let first = day(&draft.starts_on, "first")?;
+    let last = day(&draft.ends_on, "last")?;
+    if first > last {
         return Err(AppError::Invalid(
             "The term's last day is before its first day.".into(),
         ));
     }
+    let days = (last - first).whole_days() + 1;
+    if days > super::MAX_TERM_DAYS {
+        return Err(AppError::Invalid(format!(
+            "A term can be at most {} days long (a school year); these dates make it {days} days. Check the years of both dates.",
+            super::MAX_TERM_DAYS
+        )));
+    }
+    let starts_on = crate::clock::day_to_string(first);
+    let ends_on = crate::clock::day_to_string(last);
     let overlapping: Option<String> = sqlx::query_scalar(
         "SELECT name FROM terms
          WHERE school_id = $1 AND id IS NOT $2 AND starts_on <= $4 AND ends_on >= $3

@@ -12,6 +12,11 @@ use serde::{Deserialize, Serialize};
 pub use server::*;
 pub use views::TermsPage;
 
+/// The longest term, in days with both ends counted: a school year, in a
+/// leap year too. A mistyped year (2000 for 2026) would otherwise make a
+/// term of decades, with a coverage figure for every one of its days.
+pub const MAX_TERM_DAYS: i64 = 366;
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Term {
     pub id: i64,

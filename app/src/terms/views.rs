@@ -143,7 +143,7 @@ fn TermForm(
     view! {
         <form method="post" action=action class="stacked-form">
             <label for=id("name")>"Name"</label>
-            <input id=id("name") name="name" value=name required maxlength="80" autocomplete="off" />
+            <input id=id("name") name="name" value=name required maxlength=crate::limits::TERM_NAME autocomplete="off" />
             <label for=id("starts")>"First day"</label>
             <input id=id("starts") name="starts_on" type="date" value=starts required />
             <label for=id("ends")>"Last day"</label>
