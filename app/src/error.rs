@@ -72,18 +72,46 @@ impl AppError {
     }
 }
 
+/// Said when a server function's arguments cannot be read.
+const MALFORMED: &str =
+    "The form was incomplete or malformed. Please reload the page and try again.";
+
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
             ServerFnErrorErr::Request(_) => AppError::Unreachable,
-            ServerFnErrorErr::Args(message) | ServerFnErrorErr::MissingArg(message) => {
-                AppError::Invalid(format!("The form was incomplete or malformed ({message}). Please reload the page and try again."))
+            ServerFnErrorErr::Args(detail) | ServerFnErrorErr::MissingArg(detail) => {
+                malformed_request(&detail)
             }
+            // On the server: a request body that cannot be read as text. In
+            // the browser it is an answer that cannot be read: `Internal`.
+            #[cfg(feature = "ssr")]
+            ServerFnErrorErr::Deserialization(detail) => malformed_request(&detail),
             _ => AppError::Internal,
         }
     }
+}
+
+/// Arguments that cannot be read are the sender's mistake: the answer is
+/// 400, not the 500 server_fn gives every error, and serde's text (which
+/// names the app's types and fields) goes to the log only. Server_fn reads
+/// the arguments inside the request's reactive owner, so the response
+/// options are at hand, and leptos_axum applies their status last.
+#[cfg(feature = "ssr")]
+fn malformed_request(detail: &str) -> AppError {
+    tracing::info!(%detail, "malformed server function arguments");
+    if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(axum::http::StatusCode::BAD_REQUEST);
+    }
+    AppError::Invalid(MALFORMED.into())
+}
+
+/// In the browser there is no response to give a status.
+#[cfg(not(feature = "ssr"))]
+fn malformed_request(_detail: &str) -> AppError {
+    AppError::Invalid(MALFORMED.into())
 }
 
 #[cfg(feature = "ssr")]

@@ -111,7 +111,10 @@ pub fn router(state: AppState) -> Router {
         .merge(uploads)
         .layer(middleware::from_fn(crate::auth::require_sign_in_for_pages))
         .layer(sessions)
-        .layer(middleware::from_fn(crate::security::same_origin_only))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::security::same_origin_only,
+        ))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             crate::security::headers,

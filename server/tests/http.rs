@@ -76,6 +76,12 @@ async fn an_offsite_next_is_never_followed() {
         "//evil.example/",
         "https://evil.example/",
         "/\\evil.example",
+        // Browsers drop tabs and line breaks: `//evil.example`.
+        "/\t/evil.example",
+        "/\n/evil.example",
+        "/\x0b/evil.example",
+        "/\x00",
+        "/ /evil.example",
     ] {
         let reply = browser
             .post_form(
@@ -83,7 +89,11 @@ async fn an_offsite_next_is_never_followed() {
                 &[("email", email), ("password", password), ("next", next)],
             )
             .await;
-        assert_eq!(reply.location(), "/", "next = {next}");
+        assert_eq!(
+            (reply.status, reply.location()),
+            (StatusCode::SEE_OTHER, "/"),
+            "next = {next:?}"
+        );
     }
 }
 
@@ -144,7 +154,10 @@ async fn session_cookies_are_http_only_lax_and_secure_by_default() {
     let (pool, _) = demo_pool().await;
     let (email, password, _) = DEMO_ACCOUNTS[0];
     let mut secure = Browser::new(router(&pool, true));
-    let reply = secure.sign_in(email, password).await;
+    // Secure cookies mean the site is served over https.
+    let reply = secure
+        .send(sign_in_from("https://127.0.0.1:3000", email, password))
+        .await;
     let cookie = reply
         .headers
         .get("set-cookie")
@@ -163,6 +176,50 @@ async fn session_cookies_are_http_only_lax_and_secure_by_default() {
     let cookie = reply.headers.get("set-cookie").unwrap().to_str().unwrap();
     assert!(!cookie.contains("Secure"), "--insecure-cookies: {cookie}");
     assert!(!reply.headers.contains_key("strict-transport-security"));
+}
+
+/// A sign-in form post that says it comes from `origin`.
+fn sign_in_from(
+    origin: &str,
+    email: &str,
+    password: &str,
+) -> axum::http::Request<axum::body::Body> {
+    let form = serde_urlencoded::to_string([("email", email), ("password", password)]).unwrap();
+    axum::http::Request::post("/login")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("origin", origin)
+        .body(axum::body::Body::from(form))
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_post_from_this_host_with_another_scheme_is_refused() {
+    let (pool, _) = demo_pool().await;
+    let (email, password, _) = DEMO_ACCOUNTS[0];
+    // Plain http (--insecure-cookies).
+    let mut browser = Browser::new(router(&pool, false));
+    for origin in ["https://127.0.0.1:3000", "foo://127.0.0.1:3000"] {
+        let reply = browser.send(sign_in_from(origin, email, password)).await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN, "{origin}");
+    }
+    assert!(browser.cookie.is_none());
+    // Behind TLS (the proxy's requests are plain http): https only, and a
+    // plain-http form is told why.
+    let mut browser = Browser::new(router(&pool, true));
+    for origin in ["http://127.0.0.1:3000", "foo://127.0.0.1:3000"] {
+        let reply = browser.send(sign_in_from(origin, email, password)).await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN, "{origin}");
+    }
+    let reply = browser
+        .send(sign_in_from("http://127.0.0.1:3000", email, password))
+        .await;
+    assert!(reply.body.contains("set up for HTTPS"), "{}", reply.body);
+    assert!(browser.cookie.is_none());
+    let reply = browser
+        .send(sign_in_from("https://127.0.0.1:3000", email, password))
+        .await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER);
+    assert!(browser.cookie.is_some());
 }
 
 #[tokio::test]
@@ -1078,4 +1135,150 @@ async fn volunteering_from_the_marking_page_lands_on_the_take_on_or_says_why_not
         home.body.contains("Students I&#x27;m connecting with")
             || home.body.contains("Students I'm connecting with")
     );
+}
+
+/// Active students of the demo school, in pages of the marking list.
+async fn marking_pages(pool: &sqlx::SqlitePool, school_id: i64) -> u32 {
+    let active: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM students WHERE school_id = $1 AND is_active = 1")
+            .bind(school_id)
+            .fetch_one(pool)
+            .await
+            .unwrap();
+    (active as u32).div_ceil(app::connections::PAGE_SIZE)
+}
+
+#[tokio::test]
+async fn a_page_number_past_the_end_shows_the_last_page() {
+    let (pool, summary) = demo_pool().await;
+    let mut browser = Browser::new(router(&pool, false));
+    let (email, password, _) = DEMO_ACCOUNTS[2];
+    browser.sign_in(email, password).await;
+    let last = marking_pages(&pool, summary.school_id).await;
+    assert!(last > 1, "the demo school needs several pages");
+    // 85,899,347 × 50 students overflows 32 bits.
+    let page = browser.get("/mark?page=85899347").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains(&format!("Page {last} of {last}")),
+        "{}",
+        page.body
+    );
+    let list = |page: &'static str| {
+        [
+            ("filters[q]", ""),
+            ("filters[homeroom]", ""),
+            ("filters[show]", "All"),
+            ("filters[page]", page),
+        ]
+    };
+    let reply = browser
+        .post_form("/api/mark_list", &list("4294967295"))
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert!(
+        reply
+            .body
+            .contains(&format!("\"page\":{last},\"pages\":{last}")),
+        "{}",
+        reply.body
+    );
+    // Beyond any page number: a malformed request, not a server error.
+    let reply = browser
+        .post_form("/api/mark_list", &list("99999999999999999999"))
+        .await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{}", reply.body);
+}
+
+#[tokio::test]
+async fn malformed_server_function_input_is_a_short_400() {
+    let (pool, summary) = demo_pool().await;
+    let mut browser = Browser::new(router(&pool, false));
+    let (email, password, _) = DEMO_ACCOUNTS[2];
+    browser.sign_in(email, password).await;
+    let student: i64 = sqlx::query_scalar(
+        "SELECT id FROM students WHERE school_id = $1 AND is_active = 1 LIMIT 1",
+    )
+    .bind(summary.school_id)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    let post = |path: &str, content_type: &str, body: Vec<u8>| {
+        axum::http::Request::post(path)
+            .header("origin", ORIGIN)
+            .header("content-type", content_type)
+            .body(axum::body::Body::from(body))
+            .unwrap()
+    };
+    let form = "application/x-www-form-urlencoded";
+    for (what, request) in [
+        (
+            "an unknown choice",
+            post(
+                "/api/mark_list",
+                form,
+                "filters[q]=&filters[homeroom]=&filters[show]=Bogus&filters[page]=1".into(),
+            ),
+        ),
+        (
+            "JSON where a form is expected",
+            post(
+                "/api/mark_list",
+                "application/json",
+                r#"{"filters":{"q":"","homeroom":"","show":"All","page":1}}"#.into(),
+            ),
+        ),
+        (
+            "an id beyond 64 bits",
+            post(
+                "/api/mark",
+                form,
+                "student_id=99999999999999999999&level=strong".into(),
+            ),
+        ),
+        (
+            "a missing argument",
+            post("/api/mark", form, format!("student_id={student}").into()),
+        ),
+        (
+            "a body that is not text",
+            post("/api/mark", form, b"student_id=1&level=\xff\xfe".to_vec()),
+        ),
+    ] {
+        let reply = browser.send(request).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::BAD_REQUEST,
+            "{what}: {}",
+            reply.body
+        );
+        assert!(
+            reply.body.contains("incomplete or malformed"),
+            "{what}: {}",
+            reply.body
+        );
+        assert!(reply.body.len() < 200, "{what}: short: {}", reply.body);
+        for internal in [
+            "variant",
+            "field",
+            "invalid digit",
+            "too large",
+            "Show",
+            "expected",
+        ] {
+            assert!(
+                !reply.body.contains(internal),
+                "{what}: no serde text: {}",
+                reply.body
+            );
+        }
+    }
+    // A well-formed mark still goes through.
+    let reply = browser
+        .post_form(
+            "/api/mark",
+            &[("student_id", &student.to_string()), ("level", "strong")],
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
 }

@@ -166,7 +166,53 @@ pub fn SignOutButton() -> impl IntoView {
     }
 }
 
-/// Only paths on this site are followed after sign-in (no open redirect).
+/// Only plain paths on this site are followed after sign-in (no open
+/// redirect): one `/` first, and no backslash, whitespace or control
+/// character anywhere, since browsers drop tabs and line breaks from a
+/// `Location` (`/\t/evil.example` is read as `//evil.example`), read `\` as
+/// `/`, and a line break or NUL cannot be put in a header at all.
 pub fn is_local_path(path: &str) -> bool {
-    path.starts_with('/') && !path.starts_with("//") && !path.starts_with("/\\")
+    path.starts_with('/')
+        && !path.starts_with("//")
+        && !path
+            .chars()
+            .any(|c| c == '\\' || c.is_whitespace() || c.is_control())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_local_path;
+
+    #[test]
+    fn only_plain_paths_on_this_site_are_followed() {
+        for path in [
+            "/",
+            "/mark?grade=9&page=2",
+            "/take-ons/12#check-in",
+            "/mark?q=Zo%C3%AB",
+        ] {
+            assert!(is_local_path(path), "{path:?}");
+        }
+        for path in [
+            "",
+            "mark",
+            "//evil.example",
+            "/\\evil.example",
+            "/mark\\..\\x",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\r\n/evil.example",
+            "/\x0b/evil.example",
+            "/\x00",
+            "/\u{7f}",
+            "/\u{85}/evil.example",
+            "/ /evil.example",
+            "/\u{a0}/evil.example",
+            "/\u{2028}",
+            "https://evil.example/",
+            " /mark",
+        ] {
+            assert!(!is_local_path(path), "{path:?}");
+        }
+    }
 }
