@@ -15,6 +15,9 @@ pub struct AppState {
     pub throttle: Arc<crate::accounts::throttle::Throttle>,
     /// Whether cookies carry `Secure` (off only for plain-http local use).
     pub secure_cookies: bool,
+    /// Reverse proxies whose `X-Forwarded-For` names the client; from
+    /// anyone else the header is ignored (it could be forged).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -93,6 +93,7 @@ async fn set_in(
     let marker = Marker {
         user_id: school.staff[staff],
         school_id: school.id,
+        epoch: None,
     };
     set(pool, marker, school.student, level, now, day).await
 }
@@ -187,6 +188,7 @@ async fn many_adults_marking_one_student_at_once_lose_nothing(pool: SqlitePool) 
             let marker = Marker {
                 user_id: s.staff[staff],
                 school_id: s.id,
+                epoch: None,
             };
             let student = s.student;
             tokio::spawn(async move {
@@ -228,6 +230,7 @@ async fn two_tabs_marking_the_same_thing_leave_one_live_mark(pool: SqlitePool) {
             let marker = Marker {
                 user_id: s.staff[0],
                 school_id: s.id,
+                epoch: None,
             };
             let student = s.student;
             tokio::spawn(async move {

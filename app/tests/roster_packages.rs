@@ -394,3 +394,79 @@ async fn a_changed_package_moves_enrollments_and_keeps_history(pool: SqlitePool)
     );
     assert_eq!(stored_pairs(&pool, school).await, file_pairs(&parsed));
 }
+
+/// A package cannot hand this school an account that belongs to another
+/// school: the person is invited (pending membership), keeps their name,
+/// and this school's admin gets no password link for them.
+#[sqlx::test(migrations = false)]
+async fn a_package_only_invites_staff_whose_account_belongs_elsewhere(pool: SqlitePool) {
+    app::db::prepare(&pool).await.unwrap();
+    let bytes = package(&district(), Layout::OneRoster12);
+    let parsed = roster(
+        "district.zip",
+        &bytes,
+        &Mapping::new(),
+        Some("Maple Grove High School"),
+    )
+    .unwrap();
+    let email = parsed.staff[0].email.clone();
+    let elsewhere = app::schools::db::create(&pool, "Elsewhere Academy", 0)
+        .await
+        .unwrap()
+        .id;
+    let person = app::accounts::db::upsert_member(
+        &pool,
+        &email,
+        "Their Own Name",
+        Some("their-own-hash"),
+        elsewhere,
+        Role::Staff,
+        0,
+    )
+    .await
+    .unwrap();
+    let school = app::schools::db::create(&pool, "Maple Grove High School", 0)
+        .await
+        .unwrap()
+        .id;
+    apply(
+        &pool,
+        school,
+        &parsed,
+        Mode::Full,
+        "district.zip",
+        Importer { user_id: None },
+        0,
+    )
+    .await
+    .unwrap();
+    let (name, hash, pending, active): (String, Option<String>, bool, bool) = sqlx::query_as(
+        "SELECT u.name, u.password_hash, m.pending, m.is_active FROM users u
+         JOIN memberships m ON m.user_id = u.id AND m.school_id = $2 WHERE u.id = $1",
+    )
+    .bind(person)
+    .bind(school)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(name, "Their Own Name");
+    assert_eq!(hash.as_deref(), Some("their-own-hash"));
+    assert!(pending && !active, "invited, not a member yet");
+    let link = app::staff::db::issue_link(&pool, school, person, Some(1), 0)
+        .await
+        .unwrap();
+    assert_eq!(
+        app::staff::db::link_holder(&pool, &link, 1)
+            .await
+            .unwrap()
+            .purpose,
+        "join"
+    );
+    // The others of the file, new to Tether, are members at once.
+    let members = count(
+        &pool,
+        "SELECT COUNT(*) FROM memberships WHERE pending = 0 AND is_active = 1 AND school_id <> (SELECT id FROM schools WHERE name = 'Elsewhere Academy')",
+    )
+    .await;
+    assert_eq!(members, 2);
+}

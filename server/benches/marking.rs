@@ -307,6 +307,7 @@ fn tether_router(pool: SqlitePool) -> Router {
         pool,
         throttle: Arc::new(Throttle::new()),
         secure_cookies: false,
+        trusted_proxies: Vec::new(),
     })
 }
 

@@ -1,10 +1,10 @@
 //! Sign-in and sign-out routes (plain form posts, so they work without
 //! JavaScript), and the redirect of anonymous visitors to the sign-in page.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 use app::accounts::{authenticate, gate, is_local_path, Member, Role, SignInFailure};
-use app::audit::db::{record, Event};
+use app::audit::db::{record, record_for_account, Event};
 use app::state::AppState;
 use app::AppError;
 use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
@@ -44,12 +44,13 @@ pub async fn sign_in(
         "/".to_string()
     };
     match outcome {
-        Ok(Ok(memberships)) => {
-            let member = &memberships[0];
+        Ok(Ok(signed_in)) => {
+            let member = &signed_in.memberships[0];
             match gate::start_session(
                 &session,
                 member.user_id,
                 member.school_id,
+                signed_in.epoch,
                 app::clock::now(),
             )
             .await
@@ -76,20 +77,52 @@ pub async fn sign_in(
 }
 
 /// The client's IP address when the server knows it (it does when served
-/// with connect info; in-process tests have none).
+/// with connect info; in-process tests have none). Behind a trusted
+/// reverse proxy it is the one the proxy names in `X-Forwarded-For`.
 pub struct ClientAddr(pub Option<String>);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+impl FromRequestParts<AppState> for ClientAddr {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(addr)| addr.ip());
+        let forwarded: Vec<&str> = parts
+            .headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .collect();
         Ok(ClientAddr(
-            parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|ConnectInfo(addr)| addr.ip().to_string()),
+            client_address(peer, &forwarded, &state.trusted_proxies).map(|ip| ip.to_string()),
         ))
     }
+}
+
+/// The client's address: the peer's, unless the peer is a trusted proxy;
+/// then the nearest address in `X-Forwarded-For` (read from the right, as
+/// each proxy appends the address it saw) that is not itself a trusted
+/// proxy. Anything a client wrote further left could be forged.
+fn client_address(peer: Option<IpAddr>, forwarded: &[&str], trusted: &[IpAddr]) -> Option<IpAddr> {
+    let peer = peer?;
+    if !trusted.contains(&peer) {
+        return Some(peer);
+    }
+    let mut nearest = peer;
+    for entry in forwarded.iter().rev().flat_map(|value| value.rsplit(',')) {
+        match entry.trim().parse::<IpAddr>() {
+            Ok(ip) if trusted.contains(&ip) => nearest = ip,
+            Ok(ip) => return Some(ip),
+            // A malformed entry: nothing further left can be trusted.
+            Err(_) => break,
+        }
+    }
+    Some(nearest)
 }
 
 pub async fn sign_out(State(state): State<AppState>, session: Session) -> Response {
@@ -199,6 +232,7 @@ pub struct PasswordForm {
 /// current one.
 pub async fn change_password(
     State(state): State<AppState>,
+    ClientAddr(address): ClientAddr,
     session: Session,
     Form(form): Form<PasswordForm>,
 ) -> Response {
@@ -221,10 +255,17 @@ pub async fn change_password(
             return Ok(false);
         }
         let hash = app::accounts::password::hash(form.password.clone()).await?;
-        app::accounts::db::set_password_hash(&state.pool, member.user_id, &hash).await?;
+        let mut tx = state.pool.begin().await?;
+        let epoch = app::accounts::db::set_password_hash(&mut *tx, member.user_id, &hash).await?;
         let subject = Some(format!("user:{}", member.user_id));
-        let event = Event::by(&member, "account.password_changed", subject);
-        record(&state.pool, event, app::clock::now()).await?;
+        let event = Event {
+            client_addr: address.clone(),
+            ..Event::by(&member, "account.password_changed", subject)
+        };
+        record_for_account(&mut *tx, Some(member.user_id), event, app::clock::now()).await?;
+        tx.commit().await?;
+        // Every other session of the account has ended; this one goes on.
+        gate::keep_after_password_change(&session, epoch).await?;
         Ok::<bool, AppError>(true)
     };
     match outcome.await {
@@ -257,5 +298,38 @@ pub async fn switch_school(
         // Not a member there: the same answer as for a school that does not exist.
         Ok(None) => error_response(AppError::NotFound),
         Err(error) => error_response(error),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forwarded_addresses_are_believed_only_from_trusted_proxies() {
+        let ip = |text: &str| text.parse::<IpAddr>().unwrap();
+        let proxy = [ip("127.0.0.1")];
+        let client = Some(ip("10.1.2.3"));
+        assert_eq!(
+            client_address(client, &["6.6.6.6"], &proxy),
+            client,
+            "a visitor cannot name their own address"
+        );
+        assert_eq!(
+            client_address(Some(ip("127.0.0.1")), &["6.6.6.6, 10.1.2.3"], &proxy),
+            client,
+            "the address the proxy saw, not what the visitor wrote before it"
+        );
+        assert_eq!(
+            client_address(Some(ip("127.0.0.1")), &["10.9.9.9", "10.1.2.3"], &proxy),
+            client,
+            "several headers: the last one is the proxy's"
+        );
+        assert_eq!(
+            client_address(Some(ip("127.0.0.1")), &[], &proxy),
+            Some(ip("127.0.0.1")),
+            "no header: the proxy itself"
+        );
+        assert_eq!(client_address(None, &["10.1.2.3"], &proxy), None);
     }
 }

@@ -76,6 +76,26 @@ pub enum AdminCommand {
     /// Create an admin (and the school, if new). The password is read from
     /// standard input or asked for, never taken from the command line.
     Create(AdminCreateArgs),
+    /// Print a one-time link that lets a person set a new password: for
+    /// someone who works at several schools (no school's admin may reset
+    /// such an account) or who has no admin left to ask.
+    Link(AdminLinkArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AdminLinkArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    /// The person's email.
+    #[arg(long)]
+    pub email: String,
+    /// The address people use to reach Tether, to print the whole link.
+    #[arg(
+        long,
+        env = "TETHER_PUBLIC_URL",
+        default_value = "http://127.0.0.1:3000"
+    )]
+    pub public_url: String,
 }
 
 #[derive(Debug, Args)]
@@ -121,6 +141,11 @@ pub struct ServeArgs {
     /// machine only (demo, tests). Behind HTTPS, leave it off.
     #[arg(long, env = "TETHER_INSECURE_COOKIES")]
     pub insecure_cookies: bool,
+    /// The address of a reverse proxy in front of Tether (repeat for
+    /// several). Only its `X-Forwarded-For` header is believed, so that
+    /// sign-in limits count each visitor's own address, not the proxy's.
+    #[arg(long, env = "TETHER_TRUSTED_PROXY", value_delimiter = ',')]
+    pub trusted_proxy: Vec<std::net::IpAddr>,
 }
 
 #[derive(Debug, Args)]
@@ -176,6 +201,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Serve(args) => serve(args).await,
         Command::Demo(args) => demo(args).await,
         Command::Admin(AdminCommand::Create(args)) => admin_create(args).await,
+        Command::Admin(AdminCommand::Link(args)) => admin_link(args).await,
         Command::Import(args) => import(args).await,
     }
 }
@@ -277,6 +303,7 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
         pool: pool.clone(),
         throttle: Arc::new(Throttle::new()),
         secure_cookies: !args.insecure_cookies,
+        trusted_proxies: args.trusted_proxy.clone(),
     };
     let router = crate::routes::router(state);
     tokio::spawn(delete_expired_sessions(pool.clone()));
@@ -332,6 +359,34 @@ async fn demo(args: DemoArgs) -> Result<(), Failure> {
     pool.close().await;
     print_summary(&summary);
     println!("Generated in {:.1} s.", started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+async fn admin_link(args: AdminLinkArgs) -> Result<(), Failure> {
+    let pool = app::db::open(&args.database.database_url).await?;
+    let email = args.email.trim().to_lowercase();
+    let school: Option<(i64, i64)> = app::accounts::db::first_school_of(&pool, &email).await?;
+    let Some((user_id, school_id)) = school else {
+        return Err(Failure(format!(
+            "no account with the email {email} belongs to a school"
+        )));
+    };
+    let now = app::clock::now();
+    let token = app::staff::db::issue_link(&pool, school_id, user_id, None, now).await?;
+    let event = Event {
+        school_id: None,
+        user_id: None,
+        action: "link.issued",
+        subject: Some(format!("user:{user_id}")),
+        detail: Some("by the server's operator, from the command line".into()),
+        client_addr: None,
+    };
+    app::audit::db::record_for_account(&pool, Some(user_id), event, now).await?;
+    pool.close().await;
+    println!(
+        "{}/welcome/{token}\nGive this link to {email} in person. It works once, within 72 hours, and sets a new password.",
+        args.public_url.trim_end_matches('/')
+    );
     Ok(())
 }
 

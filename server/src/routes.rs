@@ -36,7 +36,11 @@ pub fn router(state: AppState) -> Router {
     let routes = route_list();
     let context = {
         let pool = state.pool.clone();
-        move || provide_context(pool.clone())
+        let throttle = state.throttle.clone();
+        move || {
+            provide_context(pool.clone());
+            provide_context(throttle.clone());
+        }
     };
     let options = state.leptos_options.clone();
     let sessions = SessionManagerLayer::new(app::db::cached_session_store(&state.pool))
@@ -83,6 +87,7 @@ pub fn router(state: AppState) -> Router {
             "/admin/staff/{user_id}/link",
             post(crate::staff::issue_link),
         )
+        .route("/admin/staff/{user_id}/unlock", post(crate::staff::unlock))
         .route("/admin/import/confirm", post(crate::roster::confirm))
         .route("/admin/import/cancel", post(crate::roster::cancel))
         .route("/admin/import/mapping", post(crate::roster::map_columns))

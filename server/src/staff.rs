@@ -2,9 +2,9 @@
 //! Each answers with a redirect back to the page, so the same forms work
 //! with and without JavaScript.
 
-use app::accounts::{gate, password, Role};
+use app::accounts::{gate, password, Role, SignInFailure};
 use app::audit::db::{record, Event};
-use app::staff::{db, IssuedLink, ISSUED_LINK_KEY};
+use app::staff::{db, IssuedLink};
 use app::state::AppState;
 use app::AppError;
 use axum::extract::{Multipart, Path, State};
@@ -14,7 +14,7 @@ use axum::Form;
 use serde::Deserialize;
 use tower_sessions::Session;
 
-use crate::auth::{error_response, require_role};
+use crate::auth::{error_response, require_role, ClientAddr};
 
 fn back(query: &str) -> Response {
     Redirect::to(&format!("/admin/staff?{query}")).into_response()
@@ -39,30 +39,25 @@ pub async fn add(
     if form.name.trim().is_empty() {
         return back("error=name");
     }
-    let Ok(email) = db::check_email(&form.email) else {
+    if form.name.trim().chars().count() > app::limits::NAME {
+        return back("error=long");
+    }
+    if db::check_email(&form.email).is_err() {
         return back("error=email");
-    };
+    }
     let role = Role::parse(&form.role).unwrap_or(Role::Staff);
-    let now = app::clock::now();
-    let outcome = async {
-        let user_id = app::accounts::db::upsert_member(
-            &state.pool,
-            &email,
-            &form.name,
-            None,
-            admin.school_id,
-            role,
-            now,
-        )
-        .await?;
-        let event = Event {
-            detail: Some(format!("{email} as {}", role.as_str())),
-            ..Event::by(&admin, "account.added", Some(format!("user:{user_id}")))
-        };
-        record(&state.pool, event, now).await
-    };
-    match outcome.await {
-        Ok(()) => back("notice=added"),
+    match db::add(
+        &state.pool,
+        &admin,
+        &form.email,
+        &form.name,
+        role,
+        app::clock::now(),
+    )
+    .await
+    {
+        Ok(added) if added.invited => back("notice=invited"),
+        Ok(_) => back("notice=added"),
         Err(error) => error_response(error),
     }
 }
@@ -164,8 +159,14 @@ pub async fn issue_link(
     let now = app::clock::now();
     let outcome = async {
         let name = db::name_of(&state.pool, admin.school_id, user_id).await?;
-        let token =
-            db::issue_link(&state.pool, admin.school_id, user_id, admin.user_id, now).await?;
+        let token = db::issue_link(
+            &state.pool,
+            admin.school_id,
+            user_id,
+            Some(admin.user_id),
+            now,
+        )
+        .await?;
         let event = Event::by(&admin, "link.issued", Some(format!("user:{user_id}")));
         record(&state.pool, event, now).await?;
         let host = headers
@@ -177,18 +178,49 @@ pub async fn issue_link(
         } else {
             "http"
         };
-        let link = IssuedLink {
+        Ok::<_, AppError>(IssuedLink {
             name,
             path: format!("{scheme}://{host}/welcome/{token}"),
-        };
-        // Shown once on the staff page, never put in a URL or a log.
-        session
-            .insert(ISSUED_LINK_KEY, link)
-            .await
-            .map_err(|_| AppError::Database)
+        })
     };
     match outcome.await {
-        Ok(()) => back("notice=link"),
+        // Shown once on the staff page, never put in a URL, a log or the
+        // session store: it travels in a short-lived cookie of the admin's
+        // browser, which the page clears as it shows the link.
+        Ok(link) => match app::staff::issued_link_cookie(&link, state.secure_cookies) {
+            Some(cookie) => (
+                [(header::SET_COOKIE, cookie)],
+                Redirect::to("/admin/staff?notice=link"),
+            )
+                .into_response(),
+            None => error_response(AppError::Internal),
+        },
+        Err(AppError::NotFound) => back("error=notfound"),
+        Err(AppError::Invalid(_)) => back("error=shared"),
+        Err(error) => error_response(error),
+    }
+}
+
+/// Lifts the sign-in locks on a member's account (after too many wrong
+/// passwords), once the admin has checked with the person.
+pub async fn unlock(
+    State(state): State<AppState>,
+    session: Session,
+    Path(user_id): Path<i64>,
+) -> Response {
+    let admin = match require_role(&session, &state, Role::Admin).await {
+        Ok(admin) => admin,
+        Err(response) => return response,
+    };
+    let now = app::clock::now();
+    let outcome = async {
+        let email = db::email_of(&state.pool, admin.school_id, user_id).await?;
+        state.throttle.lift(&email);
+        let event = Event::by(&admin, "sign_in.unlocked", Some(format!("user:{user_id}")));
+        record(&state.pool, event, now).await
+    };
+    match outcome.await {
+        Ok(()) => back("notice=unlocked"),
         Err(AppError::NotFound) => back("error=notfound"),
         Err(error) => error_response(error),
     }
@@ -198,12 +230,17 @@ pub async fn issue_link(
 pub struct WelcomeForm {
     token: String,
     password: String,
+    /// Only when a new password is set (welcome and reset links).
+    #[serde(default)]
     confirm: String,
 }
 
-/// Sets the password through a one-time link and signs the person in.
+/// Uses a one-time link and signs the person in: a welcome or reset link
+/// sets the password; a join link accepts a membership once the person has
+/// signed in with their own password (it sets nothing).
 pub async fn welcome(
     State(state): State<AppState>,
+    ClientAddr(address): ClientAddr,
     session: Session,
     Form(form): Form<WelcomeForm>,
 ) -> Response {
@@ -215,32 +252,58 @@ pub async fn welcome(
             .collect();
         Redirect::to(&format!("/welcome/{token}?error={code}")).into_response()
     };
-    if form.password != form.confirm {
-        return again("mismatch");
-    }
     let now = app::clock::now();
-    let (_, _, name, email) = match db::link_holder(&state.pool, &form.token, now).await {
+    let holder = match db::link_holder(&state.pool, &form.token, now).await {
         Ok(holder) => holder,
         Err(error) => return error_response(error),
     };
-    if password::check_new(&form.password, &email, &name).is_err() {
-        return again("weak");
-    }
-    let outcome = async {
-        let hash = password::hash(form.password.clone()).await?;
-        let (user_id, school_id) = db::redeem_link(&state.pool, &form.token, &hash, now).await?;
-        let event = Event {
-            school_id: Some(school_id),
-            user_id: Some(user_id),
-            action: "link.used",
-            subject: Some(format!("user:{user_id}")),
-            detail: None,
-            client_addr: None,
-        };
-        record(&state.pool, event, now).await?;
-        gate::start_session(&session, user_id, school_id, now).await
+    let outcome = if holder.purpose == "join" {
+        // The person proves the account is theirs, with the same limits
+        // on guessing as at sign-in.
+        match app::accounts::confirm_password(
+            &state.pool,
+            &state.throttle,
+            &holder.email,
+            &form.password,
+            address.as_deref(),
+        )
+        .await
+        {
+            Ok(Ok(_)) => {
+                db::redeem_link(&state.pool, &form.token, None, address.as_deref(), now).await
+            }
+            Ok(Err(SignInFailure::Locked)) => return again("locked"),
+            Ok(Err(SignInFailure::Invalid)) => return again("password"),
+            Err(error) => Err(error),
+        }
+    } else {
+        if form.password != form.confirm {
+            return again("mismatch");
+        }
+        if password::check_new(&form.password, &holder.email, &holder.name).is_err() {
+            return again("weak");
+        }
+        match password::hash(form.password.clone()).await {
+            Ok(hash) => {
+                db::redeem_link(
+                    &state.pool,
+                    &form.token,
+                    Some(&hash),
+                    address.as_deref(),
+                    now,
+                )
+                .await
+            }
+            Err(error) => Err(error),
+        }
     };
-    match outcome.await {
+    let signed_in = match outcome {
+        Ok((user_id, school_id, epoch)) => {
+            gate::start_session(&session, user_id, school_id, epoch, now).await
+        }
+        Err(error) => Err(error),
+    };
+    match signed_in {
         Ok(()) => Redirect::to("/").into_response(),
         Err(error) => error_response(error),
     }
@@ -308,7 +371,8 @@ pub async fn import_confirm(State(state): State<AppState>, session: Session) -> 
         .await
     };
     match outcome.await {
-        Ok(_) => back("notice=imported"),
+        Ok(0) => back("notice=imported"),
+        Ok(_) => back("notice=imported_invited"),
         Err(AppError::NotFound) => Redirect::to("/admin/staff/import").into_response(),
         Err(error) => error_response(error),
     }

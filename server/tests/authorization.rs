@@ -269,7 +269,7 @@ async fn every_endpoint_allows_exactly_the_roles_in_the_table() {
     .await
     .unwrap();
     let router = router(&pool, false);
-    let token = app::staff::db::issue_link(&pool, demo.school_id, 1, 1, app::clock::now())
+    let token = app::staff::db::issue_link(&pool, demo.school_id, 1, Some(1), app::clock::now())
         .await
         .unwrap();
     let target: i64 = sqlx::query_scalar(
@@ -468,5 +468,87 @@ async fn every_endpoint_allows_exactly_the_roles_in_the_table() {
         failures.is_empty(),
         "authorization matrix:\n{}",
         failures.join("\n")
+    );
+}
+
+/// Another principal of the matrix: the admin of another school acting on
+/// an account that belongs to both schools. Every staff route is open to
+/// them for their own school's membership of the person, but none gives
+/// them power over the account itself (its name, its password, a link
+/// that sets one) or over the person's membership at the other school.
+#[tokio::test]
+async fn an_admin_of_another_school_has_no_power_over_a_shared_account() {
+    let (pool, demo) = demo_pool().await;
+    let other = app::schools::db::create(&pool, "Cedar Hollow Middle School", 0)
+        .await
+        .unwrap();
+    let hash = app::accounts::password::hash(OTHER_ADMIN.1.into())
+        .await
+        .unwrap();
+    app::accounts::db::upsert_member(
+        &pool,
+        OTHER_ADMIN.0,
+        "Robin Okafor",
+        Some(&hash),
+        other.id,
+        Role::Admin,
+        0,
+    )
+    .await
+    .unwrap();
+    // The demo school's counselor also works at Cedar Hollow.
+    let (email, password, _) = DEMO_ACCOUNTS[1];
+    let shared =
+        app::accounts::db::upsert_member(&pool, email, "-", None, other.id, Role::Staff, 0)
+            .await
+            .unwrap();
+    let account = || async {
+        sqlx::query_as::<_, (String, Option<String>, String, bool)>(
+            "SELECT u.name, u.password_hash, m.role, m.is_active FROM users u
+             JOIN memberships m ON m.user_id = u.id AND m.school_id = $2 WHERE u.id = $1",
+        )
+        .bind(shared)
+        .bind(demo.school_id)
+        .fetch_one(&pool)
+        .await
+        .unwrap()
+    };
+    let before = account().await;
+    let router = router(&pool, false);
+    let mut admin = browser_for(Visitor::OtherSchoolAdmin, &router).await;
+    let target = shared.to_string();
+    let attempts: &[(&str, &[(&str, &str)])] = &[
+        (
+            "/admin/staff/add",
+            &[("name", "Mallory"), ("email", email), ("role", "admin")],
+        ),
+        ("/admin/staff/{target}/link", &[]),
+        ("/admin/staff/{target}/role", &[("role", "admin")]),
+        ("/admin/staff/{target}/active", &[("active", "0")]),
+        ("/admin/staff/{target}/active", &[("active", "1")]),
+        ("/admin/staff/{target}/unlock", &[]),
+    ];
+    for (path, form) in attempts {
+        let path = path.replace("{target}", &target);
+        let reply = admin.post_form(&path, form).await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{path}");
+        assert_eq!(account().await, before, "{path} changed the shared account");
+    }
+    let password_links: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM sign_in_links WHERE user_id = $1 AND purpose <> 'join'",
+    )
+    .bind(shared)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(password_links, 0, "no link that sets a password");
+    let mut owner = Browser::new(router);
+    assert_eq!(owner.sign_in(email, password).await.location(), "/");
+    let school = demo.school_id.to_string();
+    owner.post_form("/school", &[("school_id", &school)]).await;
+    assert_eq!(
+        owner.get("/unconnected").await.status,
+        StatusCode::OK,
+        "still the demo school's counselor"
     );
 }

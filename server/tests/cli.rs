@@ -339,3 +339,47 @@ fn the_command_line_imports_a_district_package_for_one_school() {
     );
     let _ = std::fs::remove_dir_all(&folder);
 }
+
+/// The operator's way out for a shared account (no school's admin may
+/// reset it): a link printed on the server, which sets a new password.
+#[test]
+fn the_operator_prints_a_reset_link_for_any_account() {
+    let folder = temp_folder("link");
+    let url = format!("sqlite://{}/tether.db", folder.display());
+    let output = tether(&[
+        "demo",
+        "--database-url",
+        &url,
+        "--students",
+        "40",
+        "--staff",
+        "5",
+    ]);
+    assert!(output.status.success());
+    let output = tether(&[
+        "admin",
+        "link",
+        "--database-url",
+        &url,
+        "--email",
+        "Counselor@demo.example",
+        "--public-url",
+        "https://tether.school.example/",
+    ]);
+    assert!(output.status.success(), "{output:?}");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let link = stdout.lines().next().unwrap();
+    assert!(
+        link.starts_with("https://tether.school.example/welcome/") && link.len() > 70,
+        "{stdout}"
+    );
+    let output = tether(&[
+        "admin",
+        "link",
+        "--database-url",
+        &url,
+        "--email",
+        "nobody@demo.example",
+    ]);
+    assert_one_line_error(&output, "nobody@demo.example");
+}

@@ -15,6 +15,9 @@ const USER_ID: &str = "user_id";
 const SCHOOL_ID: &str = "school_id";
 const SIGNED_IN_AT: &str = "signed_in_at";
 const SEEN_AT: &str = "seen_at";
+/// The account's session generation when this session signed in; a
+/// password change moves the account's on and so ends this session.
+const EPOCH: &str = "epoch";
 
 /// However active, a session ends this long after sign-in.
 pub const ABSOLUTE_LIMIT_SECS: i64 = 7 * 24 * 3600;
@@ -24,11 +27,13 @@ pub const ABSOLUTE_LIMIT_SECS: i64 = 7 * 24 * 3600;
 const SEEN_EVERY_SECS: i64 = 5 * 60;
 
 /// Starts a signed-in session: a new session id (so an id planted before
-/// sign-in is useless), the person and the school they act for.
+/// sign-in is useless), the person, the school they act for and the
+/// account's session generation (`epoch`).
 pub async fn start_session(
     session: &Session,
     user_id: i64,
     school_id: i64,
+    epoch: i64,
     now: i64,
 ) -> Result<(), AppError> {
     session.cycle_id().await.map_err(session_error)?;
@@ -45,7 +50,15 @@ pub async fn start_session(
         .await
         .map_err(session_error)?;
     session.insert(SEEN_AT, now).await.map_err(session_error)?;
-    Ok(())
+    keep_after_password_change(session, epoch).await
+}
+
+/// The session that changed the password carries on with the account's
+/// new generation (every other session of the account has ended). Its id
+/// changes too, like at sign-in.
+pub async fn keep_after_password_change(session: &Session, epoch: i64) -> Result<(), AppError> {
+    session.cycle_id().await.map_err(session_error)?;
+    session.insert(EPOCH, epoch).await.map_err(session_error)
 }
 
 /// Acts for another school from now on; the caller has checked that the
@@ -68,12 +81,22 @@ pub async fn signed_in_user(session: &Session) -> Option<i64> {
     session.get::<i64>(USER_ID).await.ok().flatten()
 }
 
+/// Who a session says it is: not yet checked against the database.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Identity {
+    pub user_id: i64,
+    pub school_id: i64,
+    /// The account's session generation at sign-in.
+    pub epoch: i64,
+}
+
 /// The person and school this session acts for, as the session says,
-/// without asking the database whether they are still active: `(user,
-/// school)`. The session's absolute limit is enforced and activity recorded.
-/// Callers either look the member up ([`member_from_session`]) or check
-/// the membership in the same statement as their write (marking).
-pub async fn session_identity(session: &Session, now: i64) -> Result<(i64, i64), AppError> {
+/// without asking the database whether they are still active. The
+/// session's absolute limit is enforced and activity recorded. Callers
+/// either look the member up ([`member_from_session`]) or check the
+/// membership and generation in the same statement as their write
+/// (marking).
+pub async fn session_identity(session: &Session, now: i64) -> Result<Identity, AppError> {
     let read = |key: &'static str| async move { session.get::<i64>(key).await.ok().flatten() };
     let (Some(user_id), Some(school_id), Some(signed_in_at)) = (
         read(USER_ID).await,
@@ -92,20 +115,28 @@ pub async fn session_identity(session: &Session, now: i64) -> Result<(i64, i64),
     {
         session.insert(SEEN_AT, now).await.map_err(session_error)?;
     }
-    Ok((user_id, school_id))
+    Ok(Identity {
+        user_id,
+        school_id,
+        // Sessions signed in before generations existed: the first one.
+        epoch: read(EPOCH).await.unwrap_or(0),
+    })
 }
 
 /// The person and school this session acts for.
 ///
 /// `Unauthorized` when nobody is signed in, the session is past its
-/// absolute limit, or the account or membership has been deactivated.
+/// absolute limit, the account or membership has been deactivated, or the
+/// password has been changed since this session signed in.
 pub async fn member_from_session(
     session: &Session,
     pool: &SqlitePool,
     now: i64,
 ) -> Result<Member, AppError> {
-    let (user_id, school_id) = session_identity(session, now).await?;
-    let Some(member) = super::db::member(pool, user_id, school_id).await? else {
+    let who = session_identity(session, now).await?;
+    let Some(member) =
+        super::db::member_of_session(pool, who.user_id, who.school_id, who.epoch).await?
+    else {
         end_session(session).await?;
         return Err(AppError::Unauthorized);
     };

@@ -70,7 +70,7 @@ pub async fn get_sign_in_info() -> Result<SignInInfo, AppError> {
 }
 
 #[cfg(feature = "ssr")]
-pub use sign_in::{authenticate, SignInFailure};
+pub use sign_in::{authenticate, confirm_password, SignInFailure, SignedIn};
 
 #[cfg(feature = "ssr")]
 mod sign_in {
@@ -80,7 +80,7 @@ mod sign_in {
 
     use crate::accounts::throttle::{Throttle, Verdict};
     use crate::accounts::{db, password, Member};
-    use crate::audit::db::{record, Event};
+    use crate::audit::db::{record, record_for_account, Event};
     use crate::{clock, AppError};
 
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,15 +92,53 @@ mod sign_in {
         Locked,
     }
 
+    /// Who signed in: their memberships, first school first, and the
+    /// account's session generation.
+    #[derive(Debug, Clone)]
+    pub struct SignedIn {
+        pub memberships: Vec<Member>,
+        pub epoch: i64,
+    }
+
     /// Checks an email and password, with throttling and an audit record
-    /// either way. Returns the person's memberships, first school first.
+    /// either way (failures in the log of every school of the account).
     pub async fn authenticate(
         pool: &SqlitePool,
         throttle: &Throttle,
         email: &str,
         password_text: &str,
         address: Option<&str>,
-    ) -> Result<Result<Vec<Member>, SignInFailure>, AppError> {
+    ) -> Result<Result<SignedIn, SignInFailure>, AppError> {
+        let checked = check(pool, throttle, email, password_text, address, true).await?;
+        Ok(checked.map(|(credentials, memberships)| SignedIn {
+            memberships,
+            epoch: credentials.session_epoch,
+        }))
+    }
+
+    /// Checks that the person knows the password of the active account
+    /// with `email`, whether or not it has a school yet (accepting a
+    /// school's invitation), with the same throttling and audit as sign-in.
+    /// Returns the user id.
+    pub async fn confirm_password(
+        pool: &SqlitePool,
+        throttle: &Throttle,
+        email: &str,
+        password_text: &str,
+        address: Option<&str>,
+    ) -> Result<Result<i64, SignInFailure>, AppError> {
+        let checked = check(pool, throttle, email, password_text, address, false).await?;
+        Ok(checked.map(|(credentials, _)| credentials.user_id))
+    }
+
+    async fn check(
+        pool: &SqlitePool,
+        throttle: &Throttle,
+        email: &str,
+        password_text: &str,
+        address: Option<&str>,
+        signing_in: bool,
+    ) -> Result<Result<(db::Credentials, Vec<Member>), SignInFailure>, AppError> {
         let email = email.trim().to_lowercase();
         let now = clock::now();
         let audit = |action: &'static str, user_id: Option<i64>, school_id: Option<i64>| Event {
@@ -111,34 +149,38 @@ mod sign_in {
             detail: Some(format!("email: {email}")),
             client_addr: address.map(str::to_string),
         };
-        match throttle.check(&email, address, Instant::now()) {
+        let attempt = match throttle.begin(&email, address, Instant::now()) {
             Verdict::Locked => {
-                record(pool, audit("sign_in.locked", None, None), now).await?;
+                let user_id = db::credentials(pool, &email).await?.map(|c| c.user_id);
+                let event = audit("sign_in.locked", user_id, None);
+                record_for_account(pool, user_id, event, now).await?;
                 return Ok(Err(SignInFailure::Locked));
             }
-            Verdict::Proceed { delay } => tokio::time::sleep(delay).await,
-        }
+            Verdict::Proceed { delay, attempt } => {
+                tokio::time::sleep(delay).await;
+                attempt
+            }
+        };
         let credentials = db::credentials(pool, &email).await?;
         let user_id = credentials.as_ref().map(|c| c.user_id);
         let stored = credentials.as_ref().and_then(|c| c.password_hash.clone());
         let matches = password::verify(password_text.to_string(), stored).await;
-        let active = credentials.as_ref().is_some_and(|c| c.is_active);
-        let memberships = match user_id {
-            Some(user_id) if matches && active => db::memberships(pool, user_id).await?,
+        let account = credentials.filter(|c| matches && c.is_active);
+        let memberships = match &account {
+            Some(account) if signing_in => db::memberships(pool, account.user_id).await?,
             _ => Vec::new(),
         };
-        if memberships.is_empty() {
-            throttle.record_failure(&email, address, Instant::now());
-            record(pool, audit("sign_in.failure", user_id, None), now).await?;
+        let Some(account) = account.filter(|_| !signing_in || !memberships.is_empty()) else {
+            throttle.failed(attempt, Instant::now());
+            let event = audit("sign_in.failure", user_id, None);
+            record_for_account(pool, user_id, event, now).await?;
             return Ok(Err(SignInFailure::Invalid));
+        };
+        throttle.succeeded(attempt);
+        if let Some(first) = memberships.first() {
+            let event = audit("sign_in.success", user_id, Some(first.school_id));
+            record(pool, event, now).await?;
         }
-        throttle.record_success(&email);
-        record(
-            pool,
-            audit("sign_in.success", user_id, Some(memberships[0].school_id)),
-            now,
-        )
-        .await?;
-        Ok(Ok(memberships))
+        Ok(Ok((account, memberships)))
     }
 }

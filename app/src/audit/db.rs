@@ -51,6 +51,37 @@ pub async fn record<'e>(
     Ok(())
 }
 
+/// Records an event about an account (its password, a failed sign-in, a
+/// school it joined) in the log of every school the account belongs to,
+/// so that each of its schools' admins sees it; `event.school_id` is
+/// ignored. An email that names no account (or none with a school) is
+/// recorded once without a school, for the server's operator.
+pub async fn record_for_account<'e>(
+    executor: impl SqliteExecutor<'e>,
+    user_id: Option<i64>,
+    event: Event<'_>,
+    at: i64,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "WITH schools_of (school_id) AS (
+             SELECT school_id FROM memberships WHERE user_id = $1 AND pending = 0)
+         INSERT INTO audit_log (school_id, user_id, action, subject, detail, client_addr, at)
+         SELECT school_id, $2, $3, $4, $5, $6, $7 FROM schools_of
+         UNION ALL
+         SELECT NULL, $2, $3, $4, $5, $6, $7 WHERE NOT EXISTS (SELECT 1 FROM schools_of)",
+    )
+    .bind(user_id)
+    .bind(event.user_id)
+    .bind(event.action)
+    .bind(event.subject)
+    .bind(event.detail)
+    .bind(event.client_addr)
+    .bind(at)
+    .execute(executor)
+    .await?;
+    Ok(())
+}
+
 #[derive(sqlx::FromRow)]
 struct EntryRow {
     id: i64,

@@ -21,6 +21,9 @@ pub struct Mark {
 pub struct Marker {
     pub user_id: i64,
     pub school_id: i64,
+    /// The session's generation, when the mark's write is to check it
+    /// (`None`: the caller has looked the member up already).
+    pub epoch: Option<i64>,
 }
 
 impl From<&crate::accounts::Member> for Marker {
@@ -28,6 +31,7 @@ impl From<&crate::accounts::Member> for Marker {
         Marker {
             user_id: member.user_id,
             school_id: member.school_id,
+            epoch: None,
         }
     }
 }
@@ -45,7 +49,7 @@ pub fn progress_columns(school: &str, staff: &str, term: &str) -> String {
 }
 
 /// Parameters of one mark in a batch.
-const MARK_PARAMETERS: usize = 6;
+const MARK_PARAMETERS: usize = 7;
 
 /// One mark, its parameters numbered from `$first`: the write (migration
 /// 0009: the checks, closing a different live mark, making the new one),
@@ -53,18 +57,21 @@ const MARK_PARAMETERS: usize = 6;
 /// active, student active, the term, the student's strong count and the
 /// progress line.
 fn mark_sql(first: usize) -> String {
-    let [school, today, staff, student, level, now] =
+    let [school, today, staff, student, level, now, epoch] =
         std::array::from_fn::<_, MARK_PARAMETERS, _>(|i| format!("${}", first + i));
     let current = crate::terms::db::current_sql(&school, &today);
     let term = format!("(SELECT id {current})");
     let progress = progress_columns(&school, &staff, "t.id");
+    let epoch_or_current =
+        format!("COALESCE({epoch}, (SELECT session_epoch FROM users WHERE id = {staff}))");
     format!(
-        "INSERT INTO mark_requests (school_id, term_id, staff_id, student_id, level, at)
-         VALUES ({school}, {term}, {staff}, {student}, {level}, {now});
+        "INSERT INTO mark_requests (school_id, term_id, staff_id, student_id, level, at, session_epoch)
+         VALUES ({school}, {term}, {staff}, {student}, {level}, {now}, {epoch_or_current});
          SELECT
             EXISTS (SELECT 1 FROM memberships m JOIN users u ON u.id = m.user_id
                     WHERE m.user_id = {staff} AND m.school_id = {school}
-                      AND m.is_active = 1 AND u.is_active = 1),
+                      AND m.is_active = 1 AND u.is_active = 1
+                      AND u.session_epoch = {epoch_or_current}),
             EXISTS (SELECT 1 FROM students
                     WHERE id = {student} AND school_id = {school} AND is_active = 1),
             t.id,
@@ -194,7 +201,8 @@ async fn write(pool: &SqlitePool, batch: &[Pending]) -> Result<Vec<MarkRow>, sql
             .bind(mark.marker.user_id)
             .bind(mark.student_id)
             .bind(mark.level.map(Level::as_str))
-            .bind(mark.now);
+            .bind(mark.now)
+            .bind(mark.marker.epoch);
     }
     let mut connection = pool.acquire().await?;
     match query.fetch_all(&mut *connection).await {

@@ -41,11 +41,15 @@ pub async fn save_mark(student_id: i64, level: String) -> Result<MarkSaved, AppE
     // a mark costs one round trip to the database.
     let saved = async {
         let session = gate::current_session().await?;
-        let (user_id, school_id) = gate::session_identity(&session, crate::clock::now()).await?;
+        let who = gate::session_identity(&session, crate::clock::now()).await?;
         let level = super::parse_choice(&level)
             .ok_or_else(|| AppError::Invalid("A mark is strong, knows or none.".into()))?;
         let pool = crate::state::pool()?;
-        let marker = super::db::Marker { user_id, school_id };
+        let marker = super::db::Marker {
+            user_id: who.user_id,
+            school_id: who.school_id,
+            epoch: Some(who.epoch),
+        };
         let saved = super::marking::mark(
             &pool,
             marker,

@@ -731,9 +731,15 @@ async fn staff_and_classes(
         .fetch_all(&mut *tx)
         .await?;
         let ids: Vec<i64> = accounts.iter().map(|(id, _)| *id).collect();
+        // An account that belongs to another school only gets an
+        // invitation: the file gives this school no power over it (see
+        // `accounts::db::add_member_in`).
         sqlx::query(
-            "INSERT INTO memberships (school_id, user_id, role, created_at)
-             SELECT $1, value, 'staff', $2 FROM json_each($3) WHERE true
+            "INSERT INTO memberships (school_id, user_id, role, created_at, pending, is_active)
+             SELECT $1, value, 'staff', $2, elsewhere, 1 - elsewhere FROM (
+                 SELECT value, EXISTS (SELECT 1 FROM memberships o WHERE o.user_id = value
+                                       AND o.school_id <> $1 AND o.pending = 0) AS elsewhere
+                 FROM json_each($3)) WHERE true
              ON CONFLICT (school_id, user_id) DO NOTHING",
         )
         .bind(school_id)

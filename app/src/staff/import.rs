@@ -78,13 +78,13 @@ pub fn parse(file_name: &str, bytes: &[u8], existing: &[String]) -> StaffImport 
     };
     let role_at = column("role");
     let mut seen: Vec<String> = Vec::new();
-    for (index, record) in reader.records().enumerate() {
-        let line = record
-            .as_ref()
-            .ok()
-            .and_then(|r| r.position())
-            .map(|p| p.line())
-            .unwrap_or(index as u64 + 2);
+    // The csv crate's own line count is off after blank lines.
+    let mut lines = crate::roster::parse::LineCounter::new(&text);
+    for record in reader.records() {
+        let line = match &record {
+            Ok(record) => lines.line_of(record.position()),
+            Err(error) => lines.line_of(error.position()),
+        };
         let Ok(record) = record else {
             import.problems.push(Problem {
                 line,
@@ -111,6 +111,16 @@ pub fn parse(file_name: &str, bytes: &[u8], existing: &[String]) -> StaffImport 
             import.problems.push(Problem {
                 line,
                 message: "The name is empty.".into(),
+            });
+            continue;
+        }
+        if name.chars().count() > crate::limits::NAME {
+            import.problems.push(Problem {
+                line,
+                message: format!(
+                    "The name is longer than {} characters; shorten it.",
+                    crate::limits::NAME
+                ),
             });
             continue;
         }
@@ -204,5 +214,11 @@ mod tests {
             &[],
         );
         assert_eq!(unix.problems[0].line, 3, "line numbers with LF endings too");
+        let gap = parse(
+            "x.csv",
+            b"email,name\r\nana@school.example,Ana Lee\r\n\r\nnope,Bo\r\n",
+            &[],
+        );
+        assert_eq!(gap.problems[0].line, 4, "after a blank line too");
     }
 }

@@ -6,21 +6,46 @@ use leptos::prelude::*;
 use super::StaffOverview;
 use crate::AppError;
 
-/// The session key under which a freshly issued link waits to be shown.
-pub const ISSUED_LINK_KEY: &str = "issued_link";
-
-/// The school's staff (admins only), and a link issued a moment ago, once.
+/// The school's staff (admins only), with any sign-in locks, and a link
+/// issued a moment ago, once.
 #[server]
 pub async fn get_staff(search: String) -> Result<StaffOverview, AppError> {
     use crate::accounts::{gate, Role};
     let member = gate::require(Role::Admin).await?;
     let pool = crate::state::pool()?;
-    let staff = super::db::list(&pool, member.school_id, &search).await?;
-    let session = gate::current_session().await?;
-    let issued_link = session
-        .remove::<super::IssuedLink>(ISSUED_LINK_KEY)
+    let mut staff = super::db::list(&pool, member.school_id, &search).await?;
+    if let Some(throttle) = use_context::<std::sync::Arc<crate::accounts::throttle::Throttle>>() {
+        let now = std::time::Instant::now();
+        for person in &mut staff {
+            person.locks = throttle
+                .locks(&person.email, now)
+                .into_iter()
+                .map(|lock| {
+                    let minutes = lock.remaining.as_secs().div_ceil(60);
+                    match lock.address {
+                        Some(address) => format!("from {address}, {minutes} more minutes"),
+                        None => format!("{minutes} more minutes"),
+                    }
+                })
+                .collect();
+        }
+    }
+    let headers: axum::http::HeaderMap = leptos_axum::extract()
         .await
-        .map_err(|_| AppError::Database)?;
+        .map_err(|_| AppError::Internal)?;
+    let issued_link = super::issued_link_from(&headers);
+    if issued_link.is_some() {
+        // Shown once: the cookie that carried it is cleared.
+        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+            let clear = format!(
+                "{}=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict",
+                super::ISSUED_LINK_COOKIE
+            );
+            if let Ok(clear) = axum::http::HeaderValue::from_str(&clear) {
+                response.append_header(axum::http::header::SET_COOKIE, clear);
+            }
+        }
+    }
     Ok(StaffOverview {
         staff,
         issued_link,
@@ -43,10 +68,16 @@ pub async fn get_staff_import() -> Result<Option<super::import::StaffImport>, Ap
         .map_err(|_| AppError::Database)
 }
 
-/// Whom a sign-in link is for (anyone holding the link may ask).
+/// Whom a sign-in link is for and what it does (anyone holding the link
+/// may ask).
 #[server]
-pub async fn get_link_holder(token: String) -> Result<String, AppError> {
+pub async fn get_link_holder(token: String) -> Result<super::LinkView, AppError> {
     let pool = crate::state::pool()?;
-    let (_, _, name, _) = super::db::link_holder(&pool, &token, crate::clock::now()).await?;
-    Ok(name)
+    let holder = super::db::link_holder(&pool, &token, crate::clock::now()).await?;
+    Ok(super::LinkView {
+        name: holder.name,
+        email: holder.email,
+        joins: (holder.purpose == "join").then_some(holder.school_name),
+        has_password: holder.has_password,
+    })
 }

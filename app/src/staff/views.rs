@@ -5,7 +5,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::server::{get_link_holder, get_staff, get_staff_import};
-use super::{StaffMember, StaffOverview};
+use super::{LinkView, StaffMember, StaffOverview};
 use crate::accounts::Role;
 use crate::pages::ErrorMessage;
 
@@ -23,7 +23,10 @@ pub fn StaffPage() -> impl IntoView {
                     "Deactivated. They can no longer sign in; their marks and history stay."
                 }
                 "reactivated" => "Reactivated. They can sign in again.",
+                "invited" => "This person already has a Tether account at another school, so they keep it: their name and password stay theirs. Issue them a join link; once they open it and sign in with their own password, they are on this school's staff.",
                 "imported" => "The people in the file have been added. Issue each a sign-in link.",
+                "imported_invited" => "The people in the file have been added. Some already have a Tether account at another school: they are invited (marked “Invited” below) and accept with a join link and their own password. Issue each person a link.",
+                "unlocked" => "Sign-in unlocked. They can try their password again.",
                 "cancelled" => "Nothing was added from the file.",
                 _ => return None,
             })
@@ -34,6 +37,8 @@ pub fn StaffPage() -> impl IntoView {
             Some(match code.as_str() {
                 "email" => "That is not an email address. Check it and try again.",
                 "name" => "Enter the person's name.",
+                "long" => "That name is too long (at most 100 characters). Shorten it.",
+                "shared" => "This person also works at another school, so their account is not this school's alone: only they can change its password (at Account › Password). If they have forgotten it, the server's operator can make them a link with “tether admin link”.",
                 "self" => {
                     "You cannot change your own role or deactivate yourself. Ask another admin."
                 }
@@ -75,9 +80,9 @@ fn AddPerson() -> impl IntoView {
             <h2 id="add-title">"Add a person"</h2>
             <form method="post" action="/admin/staff/add" class="stacked-form">
                 <label for="add-name">"Name"</label>
-                <input id="add-name" name="name" required autocomplete="off" />
+                <input id="add-name" name="name" required autocomplete="off" maxlength=crate::limits::NAME />
                 <label for="add-email">"Email"</label>
-                <input id="add-email" name="email" type="email" required autocomplete="off" />
+                <input id="add-email" name="email" type="email" required autocomplete="off" maxlength=crate::limits::EMAIL />
                 <label for="add-role">"Role"</label>
                 <RoleSelect id="add-role".to_string() selected=Role::Staff />
                 <button type="submit" class="button primary">"Add"</button>
@@ -227,8 +232,14 @@ fn StaffRow(person: StaffMember, is_me: bool) -> impl IntoView {
                 }}
             </td>
             <td>
-                {if person.is_active { "Active" } else { "Deactivated" }}
-                {(!is_me).then(|| {
+                {if person.pending {
+                    "Invited: waits for them to accept with a join link"
+                } else if person.is_active {
+                    "Active"
+                } else {
+                    "Deactivated"
+                }}
+                {(!is_me && !person.pending).then(|| {
                     let (value, label) = if person.is_active { ("0", "Deactivate") } else { ("1", "Reactivate") };
                     view! {
                         <form method="post" action=format!("/admin/staff/{id}/active") class="row-form">
@@ -239,13 +250,34 @@ fn StaffRow(person: StaffMember, is_me: bool) -> impl IntoView {
                 })}
             </td>
             <td>
-                {if person.has_password { "Password set" } else { "No password yet" }}
-                {person.is_active.then(|| view! {
-                    <form method="post" action=format!("/admin/staff/{id}/link") class="row-form">
-                        <button type="submit" class="button small" aria-label=format!("Issue a sign-in link for {}", person.name)>
-                            "Issue sign-in link"
-                        </button>
+                {if person.pending {
+                    "Has their own account"
+                } else if person.elsewhere {
+                    "Also at another school: keeps their own password"
+                } else if person.has_password {
+                    "Password set"
+                } else {
+                    "No password yet"
+                }}
+                {(!person.locks.is_empty()).then(|| view! {
+                    <span class="figure-detail">{format!("Locked after wrong passwords: {}", person.locks.join("; "))}</span>
+                    <form method="post" action=format!("/admin/staff/{id}/unlock") class="row-form">
+                        <button type="submit" class="button small" aria-label=format!("Unlock sign-in for {}", person.name)>"Unlock"</button>
                     </form>
+                })}
+                {(person.pending || (person.is_active && !person.elsewhere)).then(|| {
+                    let (label, spoken) = if person.pending {
+                        ("Issue join link", "Issue a join link")
+                    } else {
+                        ("Issue sign-in link", "Issue a sign-in link")
+                    };
+                    view! {
+                        <form method="post" action=format!("/admin/staff/{id}/link") class="row-form">
+                            <button type="submit" class="button small" aria-label=format!("{spoken} for {}", person.name)>
+                                {label}
+                            </button>
+                        </form>
+                    }
                 })}
             </td>
         </tr>
@@ -264,7 +296,8 @@ fn RoleSelect(id: String, selected: Role) -> impl IntoView {
     }
 }
 
-/// Where a one-time sign-in link leads: set a password, then you're in.
+/// Where a one-time link leads: set a password, then you're in; or, for
+/// a join link, sign in with your own password to accept a school.
 #[component]
 pub fn WelcomePage() -> impl IntoView {
     let params = use_params_map();
@@ -274,16 +307,35 @@ pub fn WelcomePage() -> impl IntoView {
     let problem = move || {
         query.read().get("error").map(|code| match code.as_str() {
             "mismatch" => "The two passwords differ. Type the same password twice.",
+            "password" => "That is not the password of this account. Try again.",
+            "locked" => "Too many wrong passwords from here: wait 15 minutes, or ask your school's Tether admin to unlock your sign-in.",
             _ => crate::accounts::WEAK_PASSWORD,
         })
     };
     view! {
-        <Title text="Set your password" />
+        <Title text="Welcome to Tether" />
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match holder.await {
-                    Ok(name) => view! {
-                        <h1>{format!("Welcome, {name}")}</h1>
+                    Ok(LinkView { joins: Some(school), has_password: false, name, .. }) => view! {
+                        <h1>{format!("{school} has added you, {name}")}</h1>
+                        <p>"You already have a Tether account from another school, but it has no password yet. Set it up first with the sign-in link from that school's Tether admin, then open this link again."</p>
+                    }
+                        .into_any(),
+                    Ok(LinkView { joins: Some(school), name, email, .. }) => view! {
+                        <h1>{format!("{school} has added you, {name}")}</h1>
+                        <p>{format!("You already have a Tether account ({email}). Sign in with its password to join {school}'s staff; your account, name and password stay as they are.")}</p>
+                        {move || problem().map(|text| view! { <p class="form-error" role="alert">{text}</p> })}
+                        <form method="post" action="/welcome" class="stacked-form">
+                            <input type="hidden" name="token" value=token />
+                            <label for="own-password">"Your Tether password"</label>
+                            <input id="own-password" name="password" type="password" autocomplete="current-password" required />
+                            <button type="submit" class="button primary">{format!("Join {school}")}</button>
+                        </form>
+                    }
+                        .into_any(),
+                    Ok(link) => view! {
+                        <h1>{format!("Welcome, {}", link.name)}</h1>
                         <p>"Choose a password for Tether: at least 10 characters. A few unrelated words work well."</p>
                         {move || problem().map(|text| view! { <p class="form-error" role="alert">{text}</p> })}
                         <form method="post" action="/welcome" class="stacked-form">

@@ -44,14 +44,25 @@ pub async fn demo_pool() -> (SqlitePool, DemoSummary) {
 }
 
 pub fn router(pool: &SqlitePool, secure_cookies: bool) -> Router {
+    router_with_throttle(pool, secure_cookies, Arc::new(Throttle::new()))
+}
+
+/// [`router`] with the sign-in throttle given (tests of the throttle use
+/// one that counts without waiting).
+pub fn router_with_throttle(
+    pool: &SqlitePool,
+    secure_cookies: bool,
+    throttle: Arc<Throttle>,
+) -> Router {
     server::routes::router(AppState {
         leptos_options: LeptosOptions::builder()
             .output_name("tether")
             .site_root("target/site")
             .build(),
         pool: pool.clone(),
-        throttle: Arc::new(Throttle::new()),
+        throttle,
         secure_cookies,
+        trusted_proxies: Vec::new(),
     })
 }
 
@@ -73,7 +84,12 @@ impl Reply {
 /// One browser: a router and the cookie it was given.
 pub struct Browser {
     pub router: Router,
+    /// The session cookie (`tether_session=…`).
     pub cookie: Option<String>,
+    /// Any other cookies the server set.
+    pub other_cookies: Vec<String>,
+    /// The address the server sees this browser connect from, if any.
+    pub address: Option<std::net::SocketAddr>,
 }
 
 impl Browser {
@@ -81,6 +97,16 @@ impl Browser {
         Browser {
             router,
             cookie: None,
+            other_cookies: Vec::new(),
+            address: None,
+        }
+    }
+
+    /// A browser that connects from `ip`.
+    pub fn from_address(router: Router, ip: &str) -> Self {
+        Browser {
+            address: Some(std::net::SocketAddr::new(ip.parse().unwrap(), 50_000)),
+            ..Browser::new(router)
         }
     }
 
@@ -89,27 +115,43 @@ impl Browser {
         request
             .headers_mut()
             .insert(header::HOST, HOST.parse().unwrap());
-        if let Some(cookie) = &self.cookie {
+        let cookies: Vec<&str> = self
+            .cookie
+            .iter()
+            .chain(&self.other_cookies)
+            .map(String::as_str)
+            .collect();
+        if !cookies.is_empty() {
             request
                 .headers_mut()
-                .insert(header::COOKIE, cookie.parse().unwrap());
+                .insert(header::COOKIE, cookies.join("; ").parse().unwrap());
+        }
+        if let Some(address) = self.address {
+            request
+                .extensions_mut()
+                .insert(axum::extract::ConnectInfo(address));
         }
         let what = format!("{} {}", request.method(), request.uri());
         let response = within(&what, self.router.clone().oneshot(request))
             .await
             .unwrap();
-        if let Some(set) = response
+        for set in response
             .headers()
-            .get(header::SET_COOKIE)
-            .and_then(|v| v.to_str().ok())
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
         {
             let pair = set.split(';').next().unwrap().to_string();
+            let name = pair.split('=').next().unwrap().to_string();
             // An expired cookie (sign-out) clears it.
-            self.cookie = if set.contains("Max-Age=0") {
-                None
+            let kept = (!set.contains("Max-Age=0")).then_some(pair);
+            if name == "tether_session" {
+                self.cookie = kept;
             } else {
-                Some(pair)
-            };
+                self.other_cookies
+                    .retain(|other| !other.starts_with(&format!("{name}=")));
+                self.other_cookies.extend(kept);
+            }
         }
         let status = response.status();
         let headers = response.headers().clone();
