@@ -129,13 +129,15 @@ async fn a_deactivated_person_cannot_sign_in_and_keeps_their_marks(pool: SqliteP
             .await
             .unwrap();
     let throttle = Throttle::new();
-    assert!(authenticate(&pool, &throttle, email, password, None)
-        .await
-        .unwrap()
-        .is_ok());
+    assert!(
+        authenticate(&pool, &throttle, email, password, Default::default())
+            .await
+            .unwrap()
+            .is_ok()
+    );
     db::set_active(&pool, school, staff, false).await.unwrap();
     assert_eq!(
-        authenticate(&pool, &throttle, email, password, None)
+        authenticate(&pool, &throttle, email, password, Default::default())
             .await
             .unwrap()
             .unwrap_err(),
@@ -156,10 +158,12 @@ async fn a_deactivated_person_cannot_sign_in_and_keeps_their_marks(pool: SqliteP
             .unwrap();
     assert_eq!(marks_before, marks_after);
     db::set_active(&pool, school, staff, true).await.unwrap();
-    assert!(authenticate(&pool, &throttle, email, password, None)
-        .await
-        .unwrap()
-        .is_ok());
+    assert!(
+        authenticate(&pool, &throttle, email, password, Default::default())
+            .await
+            .unwrap()
+            .is_ok()
+    );
 }
 
 #[test]

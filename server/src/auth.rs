@@ -3,13 +3,14 @@
 
 use std::net::{IpAddr, SocketAddr};
 
+use app::accounts::throttle::Client;
 use app::accounts::{authenticate, gate, is_local_path, Member, Role, SignInFailure};
 use app::audit::db::{record, record_for_account, Event};
 use app::state::AppState;
 use app::AppError;
 use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
 use axum::http::request::Parts;
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
@@ -27,15 +28,21 @@ pub struct SignInForm {
 pub async fn sign_in(
     State(state): State<AppState>,
     ClientAddr(address): ClientAddr,
+    headers: HeaderMap,
     session: Session,
     Form(form): Form<SignInForm>,
 ) -> Response {
+    let device = known_device(&headers);
+    let client = Client {
+        address: address.as_deref(),
+        device: device.as_deref(),
+    };
     let outcome = authenticate(
         &state.pool,
         &state.throttle,
         &form.email,
         &form.password,
-        address.as_deref(),
+        client,
     )
     .await;
     let next = if is_local_path(&form.next) {
@@ -55,7 +62,14 @@ pub async fn sign_in(
             )
             .await
             {
-                Ok(()) => Redirect::to(&next).into_response(),
+                Ok(()) => (
+                    [(
+                        header::SET_COOKIE,
+                        device_cookie(&signed_in.device, state.secure_cookies),
+                    )],
+                    Redirect::to(&next),
+                )
+                    .into_response(),
                 Err(error) => error_response(error),
             }
         }
@@ -74,6 +88,27 @@ pub async fn sign_in(
         }
         Err(error) => error_response(error),
     }
+}
+
+/// The cookie that makes a browser a known device of the accounts that
+/// signed in with it, so that guesses from elsewhere (even from the same
+/// address) cannot lock it out; see `app::accounts::throttle`.
+const DEVICE_COOKIE: &str = "tether_device";
+
+/// The known-device token the browser sent, if any.
+pub fn known_device(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .find_map(|pair| pair.trim().strip_prefix(DEVICE_COOKIE)?.strip_prefix('='))
+        .map(str::to_string)
+}
+
+fn device_cookie(token: &str, secure: bool) -> String {
+    let secure = if secure { "; Secure" } else { "" };
+    format!("{DEVICE_COOKIE}={token}; Path=/; Max-Age=31536000; HttpOnly; SameSite=Lax{secure}")
 }
 
 /// The client's IP address when the server knows it (it does when served
@@ -233,6 +268,7 @@ pub struct PasswordForm {
 pub async fn change_password(
     State(state): State<AppState>,
     ClientAddr(address): ClientAddr,
+    headers: HeaderMap,
     session: Session,
     Form(form): Form<PasswordForm>,
 ) -> Response {
@@ -240,6 +276,7 @@ pub async fn change_password(
         Ok(member) => member,
         Err(response) => return response,
     };
+    let device = known_device(&headers);
     let back = |query: &str| Redirect::to(&format!("/account/password?{query}")).into_response();
     if form.password != form.confirm {
         return back("error=mismatch");
@@ -248,11 +285,24 @@ pub async fn change_password(
         return back("error=weak");
     }
     let outcome = async {
-        let stored = app::accounts::db::credentials(&state.pool, &member.email)
-            .await?
-            .and_then(|c| c.password_hash);
-        if !app::accounts::password::verify(form.current.clone(), stored).await {
-            return Ok(false);
+        // Someone at a Chromebook left signed in must not be able to guess
+        // the password here any faster than at sign-in.
+        let client = Client {
+            address: address.as_deref(),
+            device: device.as_deref(),
+        };
+        match app::accounts::confirm_password(
+            &state.pool,
+            &state.throttle,
+            &member.email,
+            &form.current,
+            client,
+        )
+        .await?
+        {
+            Ok(_) => {}
+            Err(SignInFailure::Invalid) => return Ok(Some("error=current")),
+            Err(SignInFailure::Locked) => return Ok(Some("error=locked")),
         }
         let hash = app::accounts::password::hash(form.password.clone()).await?;
         let mut tx = state.pool.begin().await?;
@@ -266,11 +316,11 @@ pub async fn change_password(
         tx.commit().await?;
         // Every other session of the account has ended; this one goes on.
         gate::keep_after_password_change(&session, epoch).await?;
-        Ok::<bool, AppError>(true)
+        Ok::<_, AppError>(None)
     };
     match outcome.await {
-        Ok(true) => back("notice=changed"),
-        Ok(false) => back("error=current"),
+        Ok(None) => back("notice=changed"),
+        Ok(Some(problem)) => back(problem),
         Err(error) => error_response(error),
     }
 }

@@ -217,7 +217,7 @@ pub async fn unlock(
         let email = db::email_of(&state.pool, admin.school_id, user_id).await?;
         state.throttle.lift(&email);
         let event = Event::by(&admin, "sign_in.unlocked", Some(format!("user:{user_id}")));
-        record(&state.pool, event, now).await
+        app::audit::db::record_for_account(&state.pool, Some(user_id), event, now).await
     };
     match outcome.await {
         Ok(()) => back("notice=unlocked"),
@@ -241,6 +241,7 @@ pub struct WelcomeForm {
 pub async fn welcome(
     State(state): State<AppState>,
     ClientAddr(address): ClientAddr,
+    headers: HeaderMap,
     session: Session,
     Form(form): Form<WelcomeForm>,
 ) -> Response {
@@ -260,12 +261,17 @@ pub async fn welcome(
     let outcome = if holder.purpose == "join" {
         // The person proves the account is theirs, with the same limits
         // on guessing as at sign-in.
+        let device = crate::auth::known_device(&headers);
+        let client = app::accounts::throttle::Client {
+            address: address.as_deref(),
+            device: device.as_deref(),
+        };
         match app::accounts::confirm_password(
             &state.pool,
             &state.throttle,
             &holder.email,
             &form.password,
-            address.as_deref(),
+            client,
         )
         .await
         {

@@ -11,30 +11,6 @@ use axum::http::StatusCode;
 use sqlx::SqlitePool;
 use support::*;
 
-const OTHER_ADMIN: (&str, &str) = ("principal@cedar.example", "cedar hollow principal");
-
-/// A second school with its own admin; returns the school's id.
-async fn other_school(pool: &SqlitePool) -> i64 {
-    let other = app::schools::db::create(pool, "Cedar Hollow Middle School", 0)
-        .await
-        .unwrap();
-    let hash = app::accounts::password::hash(OTHER_ADMIN.1.into())
-        .await
-        .unwrap();
-    app::accounts::db::upsert_member(
-        pool,
-        OTHER_ADMIN.0,
-        "Robin Okafor",
-        Some(&hash),
-        other.id,
-        Role::Admin,
-        0,
-    )
-    .await
-    .unwrap();
-    other.id
-}
-
 async fn user_id(pool: &SqlitePool, email: &str) -> i64 {
     sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
         .bind(email)
@@ -432,7 +408,11 @@ async fn many_failures_from_a_schools_one_address_never_refuse_a_right_password(
     let school_nat = "10.0.0.1";
     for index in 0..app::accounts::throttle::ADDRESS_SLOW_AFTER + 10 {
         let email = format!("made.up.{index}@demo.example");
-        match throttle.begin(&email, Some(school_nat), std::time::Instant::now()) {
+        let client = app::accounts::throttle::Client {
+            address: Some(school_nat),
+            device: None,
+        };
+        match throttle.begin(&email, client, std::time::Instant::now()) {
             app::accounts::throttle::Verdict::Proceed { attempt, .. } => {
                 throttle.failed(attempt, std::time::Instant::now())
             }
@@ -445,4 +425,166 @@ async fn many_failures_from_a_schools_one_address_never_refuse_a_right_password(
         failed(&counselor.sign_in(email, password).await),
         "signed in"
     );
+}
+
+#[tokio::test]
+async fn an_invitation_shows_no_sign_in_details_and_lifts_no_lock() {
+    let (pool, demo) = demo_pool().await;
+    other_school(&pool).await;
+    let (router, _) = counting_router(&pool);
+    let (victim_email, _, _) = DEMO_ACCOUNTS[0];
+    let victim = user_id(&pool, victim_email).await;
+    let (victim_name, _) = account(&pool, victim_email).await;
+    // The victim mistypes their password at home.
+    let mut home = Browser::from_address(router.clone(), "192.0.2.44");
+    for _ in 0..LOCK_AFTER {
+        home.sign_in(victim_email, "my old password").await;
+    }
+    let mut attacker = Browser::from_address(router.clone(), "203.0.113.9");
+    attacker.sign_in(OTHER_ADMIN.0, OTHER_ADMIN.1).await;
+    attacker
+        .post_form(
+            "/admin/staff/add",
+            &[("name", "x"), ("email", victim_email), ("role", "staff")],
+        )
+        .await;
+    let page = attacker.get("/admin/staff").await;
+    assert!(page.body.contains("Invited"), "{}", page.body);
+    assert!(
+        !page.body.contains("192.0.2.44"),
+        "where the victim signs in"
+    );
+    assert!(!page.body.contains(&victim_name), "the victim's own name");
+    let reply = attacker
+        .post_form(&format!("/admin/staff/{victim}/unlock"), &[])
+        .await;
+    assert_eq!(reply.location(), "/admin/staff?error=notfound");
+    assert_eq!(
+        failed(&home.sign_in(victim_email, "still wrong").await),
+        "locked"
+    );
+
+    // The victim's own school lifts it, and its log says so.
+    let mut admin = Browser::from_address(router, "192.0.2.50");
+    admin.sign_in(victim_email, DEMO_ACCOUNTS[0].1).await;
+    let reply = admin
+        .post_form(&format!("/admin/staff/{victim}/unlock"), &[])
+        .await;
+    assert_eq!(reply.location(), "/admin/staff?notice=unlocked");
+    assert_eq!(
+        failed(&home.sign_in(victim_email, DEMO_ACCOUNTS[0].1).await),
+        "signed in"
+    );
+    let logged: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_log WHERE school_id = $1 AND action = 'sign_in.unlocked'",
+    )
+    .bind(demo.school_id)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(logged, 1);
+}
+
+#[tokio::test]
+async fn behind_the_schools_one_address_the_teachers_own_browser_still_gets_in() {
+    let (pool, _) = demo_pool().await;
+    let (router, _) = counting_router(&pool);
+    let (email, password, _) = DEMO_ACCOUNTS[2];
+    let school_nat = "10.0.0.1";
+    let mut chromebook = Browser::from_address(router.clone(), school_nat);
+    assert_eq!(
+        failed(&chromebook.sign_in(email, password).await),
+        "signed in"
+    );
+    chromebook.post_form("/logout", &[]).await;
+    let mut student = Browser::from_address(router, school_nat);
+    for _ in 0..LOCK_AFTER {
+        student.sign_in(email, "a guess").await;
+    }
+    assert_eq!(failed(&student.sign_in(email, password).await), "locked");
+    assert_eq!(
+        failed(&chromebook.sign_in(email, password).await),
+        "signed in",
+        "the browser the teacher signed in with before"
+    );
+}
+
+#[tokio::test]
+async fn an_overlong_email_is_refused_and_stored_nowhere() {
+    let (pool, _) = demo_pool().await;
+    let (router, throttle) = counting_router(&pool);
+    let mut visitor = Browser::from_address(router, "198.51.100.1");
+    let email = format!("{}@x.example", "a".repeat(200_000));
+    assert_eq!(failed(&visitor.sign_in(&email, "x").await), "invalid");
+    let stored: i64 = sqlx::query_scalar(
+        "SELECT COALESCE(MAX(length(detail)), 0) FROM audit_log WHERE action LIKE 'sign_in.%'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert!(stored < 1_000, "{stored} bytes in the audit log");
+    assert!(throttle.locks(&email, std::time::Instant::now()).is_empty());
+}
+
+#[tokio::test]
+async fn wrong_current_passwords_are_limited_like_sign_ins() {
+    let (pool, demo) = demo_pool().await;
+    let (router, _) = counting_router(&pool);
+    let (email, password, _) = DEMO_ACCOUNTS[2];
+    // A teacher's session left open on a shared Chromebook.
+    let mut chromebook = Browser::from_address(router, "10.0.0.1");
+    chromebook.sign_in(email, password).await;
+    let new = "student owns this now";
+    let mut answers = Vec::new();
+    for guess in 0..LOCK_AFTER + 1 {
+        let guess = format!("guess {guess}");
+        let reply = chromebook
+            .post_form(
+                "/account/password",
+                &[("current", &guess), ("password", new), ("confirm", new)],
+            )
+            .await;
+        answers.push(reply.location().to_string());
+    }
+    assert_eq!(
+        answers.last().map(String::as_str),
+        Some("/account/password?error=locked"),
+        "{answers:?}"
+    );
+    let reply = chromebook
+        .post_form(
+            "/account/password",
+            &[("current", password), ("password", new), ("confirm", new)],
+        )
+        .await;
+    assert_eq!(reply.location(), "/account/password?error=locked");
+    let failures: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_log WHERE school_id = $1 AND action = 'sign_in.failure'",
+    )
+    .bind(demo.school_id)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(failures, i64::from(LOCK_AFTER), "each guess is in the log");
+}
+
+#[tokio::test]
+async fn a_planted_link_cookie_shows_no_link_to_elsewhere() {
+    let (pool, _) = demo_pool().await;
+    let router = router(&pool, false);
+    let mut admin = Browser::new(router);
+    admin.sign_in(DEMO_ACCOUNTS[0].0, DEMO_ACCOUNTS[0].1).await;
+    let planted = app::staff::issued_link_cookie(
+        &app::staff::IssuedLink {
+            name: "A Newcomer".into(),
+            path: "https://evil.example/welcome/abc".into(),
+        },
+        false,
+    )
+    .unwrap();
+    admin
+        .other_cookies
+        .push(planted.split(';').next().unwrap().to_string());
+    let page = admin.get("/admin/staff?notice=link").await;
+    assert!(!page.body.contains("evil.example"), "{}", page.body);
 }

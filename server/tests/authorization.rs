@@ -214,8 +214,6 @@ const OWNER_ROUTES: &[(&str, &str, &str, Visitor)] = &[(
     Visitor::Staff,
 )];
 
-const OTHER_ADMIN: (&str, &str) = ("principal@cedar.example", "cedar hollow principal");
-
 async fn browser_for(visitor: Visitor, router: &axum::Router) -> Browser {
     let mut browser = Browser::new(router.clone());
     let login = match visitor {
@@ -251,23 +249,7 @@ fn allowed(visitor: Visitor, rule: Option<Role>) -> bool {
 #[tokio::test]
 async fn every_endpoint_allows_exactly_the_roles_in_the_table() {
     let (pool, demo) = demo_pool().await;
-    let other = app::schools::db::create(&pool, "Cedar Hollow Middle School", 0)
-        .await
-        .unwrap();
-    let hash = app::accounts::password::hash(OTHER_ADMIN.1.into())
-        .await
-        .unwrap();
-    app::accounts::db::upsert_member(
-        &pool,
-        OTHER_ADMIN.0,
-        "Robin Okafor",
-        Some(&hash),
-        other.id,
-        Role::Admin,
-        0,
-    )
-    .await
-    .unwrap();
+    other_school(&pool).await;
     let router = router(&pool, false);
     let token = app::staff::db::issue_link(&pool, demo.school_id, 1, Some(1), app::clock::now())
         .await
@@ -479,29 +461,12 @@ async fn every_endpoint_allows_exactly_the_roles_in_the_table() {
 #[tokio::test]
 async fn an_admin_of_another_school_has_no_power_over_a_shared_account() {
     let (pool, demo) = demo_pool().await;
-    let other = app::schools::db::create(&pool, "Cedar Hollow Middle School", 0)
-        .await
-        .unwrap();
-    let hash = app::accounts::password::hash(OTHER_ADMIN.1.into())
-        .await
-        .unwrap();
-    app::accounts::db::upsert_member(
-        &pool,
-        OTHER_ADMIN.0,
-        "Robin Okafor",
-        Some(&hash),
-        other.id,
-        Role::Admin,
-        0,
-    )
-    .await
-    .unwrap();
+    let other = other_school(&pool).await;
     // The demo school's counselor also works at Cedar Hollow.
     let (email, password, _) = DEMO_ACCOUNTS[1];
-    let shared =
-        app::accounts::db::upsert_member(&pool, email, "-", None, other.id, Role::Staff, 0)
-            .await
-            .unwrap();
+    let shared = app::accounts::db::upsert_member(&pool, email, "-", None, other, Role::Staff, 0)
+        .await
+        .unwrap();
     let account = || async {
         sqlx::query_as::<_, (String, Option<String>, String, bool)>(
             "SELECT u.name, u.password_hash, m.role, m.is_active FROM users u

@@ -136,6 +136,13 @@ pub async fn hash(password: String) -> Result<String, AppError> {
 /// or an account without a password) a dummy hash is checked anyway, so the
 /// answer takes the same time either way and reveals nothing.
 pub async fn verify(password: String, stored: Option<String>) -> bool {
+    // Each check takes about 19 MiB for a moment: many at once (a flood of
+    // sign-ins) would take the server's memory, and the machine's cores
+    // can only run a few anyway.
+    static CHECKING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(4);
+    let Ok(_turn) = CHECKING.acquire().await else {
+        return false;
+    };
     let known = stored.is_some();
     let stored = stored.unwrap_or_else(|| dummy_hash().to_string());
     tokio::task::spawn_blocking(move || {

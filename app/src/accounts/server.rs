@@ -78,7 +78,7 @@ mod sign_in {
 
     use sqlx::SqlitePool;
 
-    use crate::accounts::throttle::{Throttle, Verdict};
+    use crate::accounts::throttle::{Client, Throttle, Verdict};
     use crate::accounts::{db, password, Member};
     use crate::audit::db::{record, record_for_account, Event};
     use crate::{clock, AppError};
@@ -98,6 +98,8 @@ mod sign_in {
     pub struct SignedIn {
         pub memberships: Vec<Member>,
         pub epoch: i64,
+        /// The browser's new known-device token (see the throttle).
+        pub device: String,
     }
 
     /// Checks an email and password, with throttling and an audit record
@@ -107,12 +109,13 @@ mod sign_in {
         throttle: &Throttle,
         email: &str,
         password_text: &str,
-        address: Option<&str>,
+        client: Client<'_>,
     ) -> Result<Result<SignedIn, SignInFailure>, AppError> {
-        let checked = check(pool, throttle, email, password_text, address, true).await?;
-        Ok(checked.map(|(credentials, memberships)| SignedIn {
+        let checked = check(pool, throttle, email, password_text, client, true).await?;
+        Ok(checked.map(|(credentials, memberships, device)| SignedIn {
             memberships,
             epoch: credentials.session_epoch,
+            device,
         }))
     }
 
@@ -125,10 +128,10 @@ mod sign_in {
         throttle: &Throttle,
         email: &str,
         password_text: &str,
-        address: Option<&str>,
+        client: Client<'_>,
     ) -> Result<Result<i64, SignInFailure>, AppError> {
-        let checked = check(pool, throttle, email, password_text, address, false).await?;
-        Ok(checked.map(|(credentials, _)| credentials.user_id))
+        let checked = check(pool, throttle, email, password_text, client, false).await?;
+        Ok(checked.map(|(credentials, ..)| credentials.user_id))
     }
 
     async fn check(
@@ -136,10 +139,16 @@ mod sign_in {
         throttle: &Throttle,
         email: &str,
         password_text: &str,
-        address: Option<&str>,
+        client: Client<'_>,
         signing_in: bool,
-    ) -> Result<Result<(db::Credentials, Vec<Member>), SignInFailure>, AppError> {
+    ) -> Result<Result<(db::Credentials, Vec<Member>, String), SignInFailure>, AppError> {
         let email = email.trim().to_lowercase();
+        if email.chars().count() > crate::limits::EMAIL {
+            // No account has such an email: nothing to count or to log
+            // (which would store whatever a visitor sent).
+            return Ok(Err(SignInFailure::Invalid));
+        }
+        let address = client.address;
         let now = clock::now();
         let audit = |action: &'static str, user_id: Option<i64>, school_id: Option<i64>| Event {
             school_id,
@@ -149,7 +158,7 @@ mod sign_in {
             detail: Some(format!("email: {email}")),
             client_addr: address.map(str::to_string),
         };
-        let attempt = match throttle.begin(&email, address, Instant::now()) {
+        let attempt = match throttle.begin(&email, client, Instant::now()) {
             Verdict::Locked => {
                 let user_id = db::credentials(pool, &email).await?.map(|c| c.user_id);
                 let event = audit("sign_in.locked", user_id, None);
@@ -176,11 +185,11 @@ mod sign_in {
             record_for_account(pool, user_id, event, now).await?;
             return Ok(Err(SignInFailure::Invalid));
         };
-        throttle.succeeded(attempt);
+        let device = throttle.succeeded(attempt);
         if let Some(first) = memberships.first() {
             let event = audit("sign_in.success", user_id, Some(first.school_id));
             record(pool, event, now).await?;
         }
-        Ok(Ok((account, memberships)))
+        Ok(Ok((account, memberships, device)))
     }
 }

@@ -3,23 +3,30 @@
 //!
 //! Three counts, each of failures in the last [`FORGET_AFTER`]:
 //!
-//! - **account + address**: after a few failures each further attempt waits
-//!   longer; after [`LOCK_AFTER`] the account is locked *from that address*
-//!   for [`LOCK_FOR`]. Someone guessing a teacher's password from one
-//!   place cannot lock the teacher out everywhere else, and an admin can
-//!   see and lift the lock.
+//! - **account + where**: after a few failures each further attempt waits
+//!   longer; after [`LOCK_AFTER`] the account is locked *from there* for
+//!   [`LOCK_FOR`]. "Where" is the browser when it has signed in to this
+//!   account before (a *known device*: a random token in a cookie, given at
+//!   each successful sign-in), otherwise the client's address. Someone
+//!   guessing a teacher's password, even behind the school's one NAT
+//!   address, locks only their own browser and address out; the teacher's
+//!   own Chromebook still gets in, and an admin can see and lift the lock.
 //! - **address**: a whole school often signs in from one address (NAT, a
 //!   reverse proxy), so many failures from one address only slow its
 //!   attempts down, never refuse them.
 //! - **account**: guesses from many addresses slow every attempt on the
-//!   account down a little, never refuse them.
+//!   account down; past [`ACCOUNT_SLOW_AFTER`] failures only one attempt
+//!   from an unknown browser is checked at a time, so spreading guesses
+//!   over many addresses and sending them in parallel gains nothing. Known
+//!   devices are exempt.
 //!
 //! An attempt is counted when it begins, before the password is checked,
 //! so a burst of parallel guesses meets the delays and the lock as if the
 //! guesses came one after the other; a success takes its count back.
 //! Keys are tracked whether or not the account exists, so a lock says
 //! nothing about which emails are real. State is in memory: a restart
-//! forgives everyone, which is acceptable for a delay that exists to make
+//! forgives everyone (and forgets known devices, which then count by
+//! address again), which is acceptable for limits that exist to make
 //! guessing slow.
 
 use std::collections::HashMap;
@@ -37,6 +44,15 @@ pub const ACCOUNT_SLOW_AFTER: u32 = 2 * LOCK_AFTER;
 const MAX_DELAY: Duration = Duration::from_secs(30);
 /// Failures are forgotten after this much quiet.
 const FORGET_AFTER: Duration = Duration::from_secs(15 * 60);
+/// Past this many records the oldest unlocked ones are forgotten, so a
+/// spray of made-up emails cannot fill the memory.
+const MAX_RECORDS: usize = 100_000;
+/// Known devices remembered (about 100 bytes each).
+const MAX_DEVICES: usize = 200_000;
+/// How long an attempt from an unknown browser holds the account's one
+/// place once the account is under attack, at most (an attempt that never
+/// reports, because its request was dropped, frees it after this).
+const IN_FLIGHT_FOR: Duration = Duration::from_secs(60);
 
 #[derive(Debug, Clone)]
 struct Record {
@@ -44,11 +60,17 @@ struct Record {
     count: u32,
     last: Instant,
     locked_until: Option<Instant>,
+    /// Account records: an attempt from an unknown browser is being
+    /// checked until then.
+    busy_until: Option<Instant>,
 }
 
 #[derive(Debug)]
 pub struct Throttle {
     records: Mutex<HashMap<Key, Record>>,
+    /// Known devices: a hash of the token → the accounts (lower-cased
+    /// emails) that signed in with it.
+    devices: Mutex<HashMap<String, Vec<String>>>,
     /// Whether verdicts ask to wait (off only in tests of the counting).
     waits: bool,
 }
@@ -61,7 +83,8 @@ impl Default for Throttle {
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 enum Key {
-    /// The account (lower-cased email) and the address, if known.
+    /// The account (lower-cased email) and where the attempt comes from:
+    /// `device:…` for a known device, else the address, if known.
     Pair(String, Option<String>),
     Address(String),
     Account(String),
@@ -73,6 +96,18 @@ enum Key {
 pub struct Attempt {
     email: String,
     address: Option<String>,
+    /// The pair's "where" (see [`Key::Pair`]).
+    place: Option<String>,
+    /// Holds the account's one place for unknown browsers.
+    holds_place: bool,
+}
+
+/// Where a sign-in attempt comes from.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Client<'a> {
+    pub address: Option<&'a str>,
+    /// The known-device token the browser sent, if any.
+    pub device: Option<&'a str>,
 }
 
 /// What to do with a sign-in attempt before checking the password.
@@ -88,7 +123,8 @@ pub enum Verdict {
 /// A lock an admin may see and lift.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Lock {
-    /// The address the guesses came from, when the server knows it.
+    /// The address the guesses came from, when the server knows it
+    /// (`None` also for a browser that had signed in before).
     pub address: Option<String>,
     pub remaining: Duration,
 }
@@ -97,6 +133,7 @@ impl Throttle {
     pub fn new() -> Self {
         Throttle {
             records: Mutex::default(),
+            devices: Mutex::default(),
             waits: true,
         }
     }
@@ -116,16 +153,22 @@ impl Throttle {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Begins an attempt on `email` from `address` at `now`, counting it.
-    pub fn begin(&self, email: &str, address: Option<&str>, now: Instant) -> Verdict {
+    /// Begins an attempt on `email` from `client` at `now`, counting it.
+    pub fn begin(&self, email: &str, client: Client<'_>, now: Instant) -> Verdict {
         let email = normal(email);
-        let address = address.map(str::to_string);
+        let address = client.address.map(str::to_string);
+        let known = client
+            .device
+            .map(device_hash)
+            .filter(|hash| self.is_known(hash, &email));
+        let place = match &known {
+            Some(hash) => Some(format!("device:{hash}")),
+            None => address.clone(),
+        };
         let mut records = self.records();
-        let keys = keys(&email, address.as_deref());
+        let keys = keys(&email, place.as_deref(), address.as_deref());
         for key in &keys {
-            if records.get(key).is_some_and(|r| {
-                now.duration_since(r.last) > FORGET_AFTER && r.locked_until.is_none_or(|u| now >= u)
-            }) {
+            if records.get(key).is_some_and(|r| is_stale(r, now)) {
                 records.remove(key);
             }
         }
@@ -143,10 +186,22 @@ impl Throttle {
             lock(&mut records, pair.clone(), now);
             return Verdict::Locked;
         }
+        let account = Key::Account(email.clone());
+        let under_attack = count(&records, &account) >= ACCOUNT_SLOW_AFTER;
+        let holds_place = under_attack && known.is_none();
+        if holds_place
+            && records
+                .get(&account)
+                .and_then(|r| r.busy_until)
+                .is_some_and(|until| now < until)
+        {
+            return Verdict::Locked;
+        }
         let mut delay = delay_after(before);
         for key in &keys[1..] {
             let (slow_after, step) = match key {
                 Key::Address(_) => (ADDRESS_SLOW_AFTER, ADDRESS_SLOW_AFTER),
+                _ if known.is_some() => continue,
                 _ => (ACCOUNT_SLOW_AFTER, LOCK_AFTER),
             };
             let failures = count(&records, key);
@@ -156,55 +211,92 @@ impl Throttle {
                 delay = delay.max(Duration::from_secs(seconds));
             }
         }
+        let delay = delay.min(MAX_DELAY);
         for key in keys {
+            let is_account = key == account;
             let record = records.entry(key).or_insert(Record {
                 count: 0,
                 last: now,
                 locked_until: None,
+                busy_until: None,
             });
             record.count += 1;
             record.last = now;
+            if is_account && holds_place {
+                record.busy_until = Some(now + delay + IN_FLIGHT_FOR);
+            }
         }
-        // Keep memory bounded under a spray of made-up emails.
-        if records.len() > 100_000 {
-            records.retain(|_, r| {
-                now.duration_since(r.last) <= FORGET_AFTER
-                    || r.locked_until.is_some_and(|u| now < u)
-            });
+        if records.len() > MAX_RECORDS {
+            forget_oldest(&mut records, now);
         }
         Verdict::Proceed {
-            delay: if self.waits {
-                delay.min(MAX_DELAY)
-            } else {
-                Duration::ZERO
+            delay: if self.waits { delay } else { Duration::ZERO },
+            attempt: Attempt {
+                email,
+                address,
+                place,
+                holds_place,
             },
-            attempt: Attempt { email, address },
         }
     }
 
     /// The attempt's password was wrong: it stays counted, and the pair
     /// locks when it has reached its limit.
     pub fn failed(&self, attempt: Attempt, now: Instant) {
-        let pair = Key::Pair(attempt.email, attempt.address);
         let mut records = self.records();
+        free_place(&mut records, &attempt);
+        let pair = Key::Pair(attempt.email, attempt.place);
         if records.get(&pair).is_some_and(|r| r.count >= LOCK_AFTER) {
             lock(&mut records, pair, now);
         }
     }
 
-    /// The attempt signed in: its count is taken back everywhere, and the
-    /// account's failures from this address are forgotten.
-    pub fn succeeded(&self, attempt: Attempt) {
-        let mut records = self.records();
-        for key in keys(&attempt.email, attempt.address.as_deref()) {
-            let forget = matches!(key, Key::Pair(..));
-            if let Some(record) = records.get_mut(&key) {
-                record.count = record.count.saturating_sub(1);
-                if forget || record.count == 0 {
-                    records.remove(&key);
+    /// The attempt signed in: its count is taken back everywhere, the
+    /// account's failures from there are forgotten, and the browser becomes
+    /// a known device of the account. Returns the device's new token, for
+    /// the browser to keep.
+    pub fn succeeded(&self, attempt: Attempt) -> String {
+        {
+            let mut records = self.records();
+            free_place(&mut records, &attempt);
+            let keys = keys(
+                &attempt.email,
+                attempt.place.as_deref(),
+                attempt.address.as_deref(),
+            );
+            for key in keys {
+                let forget = matches!(key, Key::Pair(..));
+                if let Some(record) = records.get_mut(&key) {
+                    record.count = record.count.saturating_sub(1);
+                    if forget || record.count == 0 {
+                        records.remove(&key);
+                    }
                 }
             }
         }
+        let token = new_token();
+        let mut devices = self
+            .devices
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if devices.len() >= MAX_DEVICES {
+            // Rare (a restart forgets them too): known browsers count by
+            // address again until they next sign in.
+            devices.clear();
+        }
+        devices
+            .entry(device_hash(&token))
+            .or_default()
+            .push(attempt.email);
+        token
+    }
+
+    fn is_known(&self, hash: &str, email: &str) -> bool {
+        self.devices
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .get(hash)
+            .is_some_and(|emails| emails.iter().any(|known| known == email))
     }
 
     /// The locks on `email` in force at `now`.
@@ -218,7 +310,9 @@ impl Throttle {
                     .locked_until
                     .filter(|until| now < *until)
                     .map(|until| Lock {
-                        address: address.clone(),
+                        address: address
+                            .clone()
+                            .filter(|place| !place.starts_with("device:")),
                         remaining: until - now,
                     }),
                 _ => None,
@@ -228,15 +322,64 @@ impl Throttle {
         locks
     }
 
-    /// Lifts every lock on `email` and forgets its failures (an admin who
-    /// has checked with the person).
+    /// Lifts every lock on `email` (an admin who has checked with the
+    /// person). The account's own count stays, so lifting again and again
+    /// does not undo the slowing down of guesses from many places.
     pub fn lift(&self, email: &str) {
         let email = normal(email);
         self.records().retain(|key, _| match key {
-            Key::Pair(account, _) | Key::Account(account) => *account != email,
-            Key::Address(_) => true,
+            Key::Pair(account, _) => *account != email,
+            Key::Account(_) | Key::Address(_) => true,
         });
     }
+}
+
+fn is_stale(record: &Record, now: Instant) -> bool {
+    now.duration_since(record.last) > FORGET_AFTER
+        && record.locked_until.is_none_or(|until| now >= until)
+}
+
+/// Makes room: stale records go first, then the unlocked ones with the
+/// oldest last attempt, down to nine tenths of the limit.
+fn forget_oldest(records: &mut HashMap<Key, Record>, now: Instant) {
+    records.retain(|_, record| !is_stale(record, now));
+    if records.len() <= MAX_RECORDS {
+        return;
+    }
+    let mut unlocked: Vec<(Instant, Key)> = records
+        .iter()
+        .filter(|(_, r)| r.locked_until.is_none_or(|until| now >= until))
+        .map(|(key, r)| (r.last, key.clone()))
+        .collect();
+    let excess = records.len().saturating_sub(MAX_RECORDS * 9 / 10);
+    unlocked.sort_unstable_by_key(|(last, _)| *last);
+    for (_, key) in unlocked.into_iter().take(excess) {
+        records.remove(&key);
+    }
+}
+
+fn free_place(records: &mut HashMap<Key, Record>, attempt: &Attempt) {
+    if attempt.holds_place {
+        if let Some(record) = records.get_mut(&Key::Account(attempt.email.clone())) {
+            record.busy_until = None;
+        }
+    }
+}
+
+fn new_token() -> String {
+    use rand::RngCore;
+    let mut bytes = [0u8; 24];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn device_hash(token: &str) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(token.as_bytes())
+        .iter()
+        .take(16)
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 fn lock(records: &mut HashMap<Key, Record>, key: Key, now: Instant) {
@@ -250,10 +393,10 @@ fn normal(email: &str) -> String {
     email.trim().to_lowercase()
 }
 
-/// The pair first.
-fn keys(email: &str, address: Option<&str>) -> Vec<Key> {
+/// The pair first, then the account, then the address.
+fn keys(email: &str, place: Option<&str>, address: Option<&str>) -> Vec<Key> {
     let mut keys = vec![
-        Key::Pair(email.to_string(), address.map(str::to_string)),
+        Key::Pair(email.to_string(), place.map(str::to_string)),
         Key::Account(email.to_string()),
     ];
     if let Some(address) = address {
@@ -282,9 +425,16 @@ mod tests {
         }
     }
 
+    fn from(address: &str) -> Client<'_> {
+        Client {
+            address: Some(address),
+            device: None,
+        }
+    }
+
     /// One wrong password, checked and reported.
-    fn fail(throttle: &Throttle, email: &str, address: Option<&str>, now: Instant) -> Option<u64> {
-        match throttle.begin(email, address, now) {
+    fn fail(throttle: &Throttle, email: &str, client: Client<'_>, now: Instant) -> Option<u64> {
+        match throttle.begin(email, client, now) {
             Verdict::Proceed { delay, attempt } => {
                 throttle.failed(attempt, now);
                 Some(delay.as_secs())
@@ -298,27 +448,30 @@ mod tests {
         let throttle = Throttle::new();
         let start = Instant::now();
         let email = "pat@school.example";
-        let attacker = Some("10.0.0.1");
+        let attacker = "10.0.0.1";
         let delays: Vec<Option<u64>> = (0..LOCK_AFTER)
-            .map(|_| fail(&throttle, email, attacker, start))
+            .map(|_| fail(&throttle, email, from(attacker), start))
             .collect();
         assert_eq!(delays, [0, 0, 0, 1, 2, 4, 8, 16, 30, 30].map(Some).to_vec());
         assert!(
-            matches!(throttle.begin(email, attacker, start), Verdict::Locked),
+            matches!(
+                throttle.begin(email, from(attacker), start),
+                Verdict::Locked
+            ),
             "locked from the attacker's address"
         );
         assert!(
             matches!(
-                throttle.begin(" PAT@school.example", attacker, start),
+                throttle.begin(" PAT@school.example", from(attacker), start),
                 Verdict::Locked
             ),
             "any spelling"
         );
         // The owner, elsewhere, gets in (with at most a short wait).
-        match throttle.begin(email, Some("10.0.0.2"), start) {
+        match throttle.begin(email, from("10.0.0.2"), start) {
             Verdict::Proceed { delay, attempt } => {
                 assert!(delay <= Duration::from_secs(1));
-                throttle.succeeded(attempt);
+                let _device = throttle.succeeded(attempt);
             }
             Verdict::Locked => panic!("the owner was locked out"),
         }
@@ -329,7 +482,7 @@ mod tests {
         );
         let later = start + LOCK_FOR + Duration::from_secs(1);
         assert!(
-            delay(&throttle.begin(email, attacker, later)).is_some(),
+            delay(&throttle.begin(email, from(attacker), later)).is_some(),
             "unlocks after 15 minutes"
         );
     }
@@ -340,7 +493,7 @@ mod tests {
         let now = Instant::now();
         // Twenty guesses arrive together: none has been checked yet.
         let verdicts: Vec<Verdict> = (0..20)
-            .map(|_| throttle.begin("pat@school.example", Some("10.0.0.1"), now))
+            .map(|_| throttle.begin("pat@school.example", from("10.0.0.1"), now))
             .collect();
         let delays: Vec<Option<u64>> = verdicts.iter().map(delay).collect();
         assert_eq!(&delays[..4], &[Some(0), Some(0), Some(0), Some(1)]);
@@ -355,16 +508,16 @@ mod tests {
         let throttle = Throttle::new();
         let now = Instant::now();
         for _ in 0..LOCK_AFTER {
-            fail(&throttle, "nobody@school.example", Some("10.0.0.1"), now);
+            fail(&throttle, "nobody@school.example", from("10.0.0.1"), now);
         }
         assert!(matches!(
-            throttle.begin("nobody@school.example", Some("10.0.0.1"), now),
+            throttle.begin("nobody@school.example", from("10.0.0.1"), now),
             Verdict::Locked
         ));
         throttle.lift("Nobody@school.example");
         assert!(throttle.locks("nobody@school.example", now).is_empty());
         assert_eq!(
-            delay(&throttle.begin("nobody@school.example", Some("10.0.0.1"), now)),
+            delay(&throttle.begin("nobody@school.example", from("10.0.0.1"), now)),
             Some(0)
         );
     }
@@ -374,16 +527,17 @@ mod tests {
         let throttle = Throttle::new();
         let now = Instant::now();
         for _ in 0..3 {
-            fail(&throttle, "pat@school.example", None, now);
+            fail(&throttle, "pat@school.example", Client::default(), now);
         }
-        let Verdict::Proceed { delay, attempt } = throttle.begin("pat@school.example", None, now)
+        let Verdict::Proceed { delay, attempt } =
+            throttle.begin("pat@school.example", Client::default(), now)
         else {
             panic!("locked")
         };
         assert_eq!(delay, Duration::from_secs(1));
-        throttle.succeeded(attempt);
+        let _device = throttle.succeeded(attempt);
         assert_eq!(
-            super::tests::delay(&throttle.begin("pat@school.example", None, now)),
+            super::tests::delay(&throttle.begin("pat@school.example", Client::default(), now)),
             Some(0)
         );
     }
@@ -396,19 +550,143 @@ mod tests {
             fail(
                 &throttle,
                 &format!("person{index}@school.example"),
-                Some("10.0.0.9"),
+                from("10.0.0.9"),
                 now,
             );
         }
-        let waited = delay(&throttle.begin("teacher@school.example", Some("10.0.0.9"), now));
+        let waited = delay(&throttle.begin("teacher@school.example", from("10.0.0.9"), now));
         assert!(
             waited.is_some_and(|secs| (1..=3).contains(&secs)),
             "slowed, not refused: {waited:?}"
         );
         assert_eq!(
-            delay(&throttle.begin("teacher@school.example", Some("10.0.0.8"), now)),
+            delay(&throttle.begin("teacher@school.example", from("10.0.0.8"), now)),
             Some(0),
             "other addresses are not slowed"
         );
+    }
+
+    #[test]
+    fn a_teachers_own_browser_gets_in_even_behind_the_guessers_address() {
+        let throttle = Throttle::new();
+        let now = Instant::now();
+        let email = "pat@school.example";
+        let school_nat = "10.0.0.1";
+        let Verdict::Proceed { attempt, .. } = throttle.begin(email, from(school_nat), now) else {
+            panic!("locked")
+        };
+        let device = throttle.succeeded(attempt);
+        // A student on the same network guesses until locked out.
+        for _ in 0..LOCK_AFTER {
+            fail(&throttle, email, from(school_nat), now);
+        }
+        assert!(matches!(
+            throttle.begin(email, from(school_nat), now),
+            Verdict::Locked
+        ));
+        assert!(
+            matches!(
+                throttle.begin(
+                    email,
+                    Client {
+                        address: Some(school_nat),
+                        device: Some("made-up")
+                    },
+                    now
+                ),
+                Verdict::Locked
+            ),
+            "a made-up device token is just the address"
+        );
+        let teacher = Client {
+            address: Some(school_nat),
+            device: Some(&device),
+        };
+        assert_eq!(delay(&throttle.begin(email, teacher, now)), Some(0));
+        assert!(
+            matches!(
+                throttle.begin("someone.else@school.example", teacher, now),
+                Verdict::Proceed { .. }
+            ),
+            "a device is known for its own account only"
+        );
+    }
+
+    #[test]
+    fn under_attack_from_many_addresses_one_unknown_attempt_is_checked_at_a_time() {
+        let throttle = Throttle::without_waiting();
+        let now = Instant::now();
+        let email = "pat@school.example";
+        for index in 0..ACCOUNT_SLOW_AFTER {
+            fail(&throttle, email, from(&format!("2001:db8::{index}")), now);
+        }
+        let first = throttle.begin(email, from("2001:db8::aaaa"), now);
+        assert!(matches!(first, Verdict::Proceed { .. }));
+        let parallel: Vec<Verdict> = (0..50)
+            .map(|index| throttle.begin(email, from(&format!("2001:db8::b{index}")), now))
+            .collect();
+        assert!(
+            parallel.iter().all(|v| matches!(v, Verdict::Locked)),
+            "refused while one is being checked"
+        );
+        if let Verdict::Proceed { attempt, .. } = first {
+            throttle.failed(attempt, now);
+        }
+        assert!(matches!(
+            throttle.begin(email, from("2001:db8::cccc"), now),
+            Verdict::Proceed { .. }
+        ));
+        // An attempt whose request went away frees the place after a while.
+        let later = now + IN_FLIGHT_FOR + MAX_DELAY + Duration::from_secs(1);
+        assert!(matches!(
+            throttle.begin(email, from("2001:db8::dddd"), later),
+            Verdict::Proceed { .. }
+        ));
+    }
+
+    #[test]
+    fn lifting_a_lock_keeps_the_accounts_count() {
+        let throttle = Throttle::new();
+        let now = Instant::now();
+        let email = "pat@school.example";
+        for round in 0..3 {
+            for _ in 0..LOCK_AFTER {
+                fail(&throttle, email, from("10.0.0.66"), now);
+            }
+            assert!(
+                matches!(
+                    throttle.begin(email, from("10.0.0.66"), now),
+                    Verdict::Locked
+                ),
+                "round {round}"
+            );
+            throttle.lift(email);
+        }
+        assert!(
+            delay(&throttle.begin(email, from("10.0.0.66"), now)).is_some_and(|secs| secs >= 1),
+            "guesses stay slow"
+        );
+    }
+
+    #[test]
+    fn a_spray_of_made_up_emails_keeps_memory_bounded_and_locks() {
+        let throttle = Throttle::without_waiting();
+        let now = Instant::now();
+        for _ in 0..LOCK_AFTER {
+            fail(&throttle, "pat@school.example", from("10.0.0.66"), now);
+        }
+        for index in 0..MAX_RECORDS / 2 + 10 {
+            fail(
+                &throttle,
+                &format!("x{index}@spray.example"),
+                from("10.0.0.66"),
+                now,
+            );
+        }
+        assert!(throttle.records().len() <= MAX_RECORDS);
+        assert!(matches!(
+            throttle.begin("pat@school.example", from("10.0.0.66"), now),
+            Verdict::Locked
+        ));
     }
 }

@@ -117,6 +117,7 @@ pub fn PasswordPage() -> impl IntoView {
         query.read().get("error").map(|code| match code.as_str() {
             "mismatch" => "The two new passwords differ. Type the same password twice.",
             "current" => "Your current password was not right. Nothing was changed.",
+            "locked" => "Too many wrong passwords: wait 15 minutes, or ask your school's Tether admin to unlock your sign-in. Nothing was changed.",
             _ => crate::accounts::WEAK_PASSWORD,
         })
     };

@@ -31,15 +31,19 @@ pub async fn list(
 ) -> Result<Vec<StaffMember>, AppError> {
     let pattern = format!("%{}%", search.trim().to_lowercase());
     let rows = sqlx::query_as::<_, StaffRow>(
-        "SELECT u.id AS user_id, u.name, u.email, m.role, m.title,
+        "SELECT u.id AS user_id,
+                -- An invited person's name is theirs to show once they accept.
+                CASE WHEN m.pending = 1 THEN u.email ELSE u.name END AS name,
+                u.email, m.role, m.title,
                 (m.is_active = 1 AND u.is_active = 1) AS is_active,
                 (u.password_hash IS NOT NULL) AS has_password, m.pending,
                 EXISTS (SELECT 1 FROM memberships o WHERE o.user_id = u.id
                         AND o.school_id <> m.school_id AND o.pending = 0) AS elsewhere
          FROM memberships m JOIN users u ON u.id = m.user_id
          WHERE m.school_id = $1
-           AND (lower(u.name) LIKE $2 OR u.email LIKE $2 OR lower(COALESCE(m.title, '')) LIKE $2)
-         ORDER BY u.name, u.id",
+           AND (lower(CASE WHEN m.pending = 1 THEN u.email ELSE u.name END) LIKE $2
+                OR u.email LIKE $2 OR lower(COALESCE(m.title, '')) LIKE $2)
+         ORDER BY 2, u.id",
     )
     .bind(school_id)
     .bind(pattern)
@@ -248,10 +252,12 @@ pub async fn name_of(pool: &SqlitePool, school_id: i64, user_id: i64) -> Result<
     .ok_or(AppError::NotFound)
 }
 
-/// The member's email, if they belong to this school.
+/// The member's email, if they belong to this school (accepted: an
+/// invitation gives this school no say over the account's sign-in).
 pub async fn email_of(pool: &SqlitePool, school_id: i64, user_id: i64) -> Result<String, AppError> {
     sqlx::query_scalar(
-        "SELECT u.email FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.school_id = $1 AND u.id = $2",
+        "SELECT u.email FROM memberships m JOIN users u ON u.id = m.user_id
+         WHERE m.school_id = $1 AND u.id = $2 AND m.pending = 0",
     )
     .bind(school_id)
     .bind(user_id)

@@ -16,7 +16,8 @@ pub async fn get_staff(search: String) -> Result<StaffOverview, AppError> {
     let mut staff = super::db::list(&pool, member.school_id, &search).await?;
     if let Some(throttle) = use_context::<std::sync::Arc<crate::accounts::throttle::Throttle>>() {
         let now = std::time::Instant::now();
-        for person in &mut staff {
+        // An invitation gives this school no view of the account's sign-in.
+        for person in staff.iter_mut().filter(|person| !person.pending) {
             person.locks = throttle
                 .locks(&person.email, now)
                 .into_iter()
@@ -33,7 +34,23 @@ pub async fn get_staff(search: String) -> Result<StaffOverview, AppError> {
     let headers: axum::http::HeaderMap = leptos_axum::extract()
         .await
         .map_err(|_| AppError::Internal)?;
-    let issued_link = super::issued_link_from(&headers);
+    // Only a link to this site's own welcome page is shown: a cookie could
+    // have been planted by someone else (a sibling host, a plain-http hop).
+    let host = headers
+        .get(axum::http::header::HOST)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default();
+    let issued_link = super::issued_link_from(&headers).filter(|link| {
+        link.path
+            .split_once("://")
+            .and_then(|(_, rest)| rest.strip_prefix(host)?.strip_prefix("/welcome/"))
+            .is_some_and(|token| {
+                !token.is_empty()
+                    && token
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            })
+    });
     if issued_link.is_some() {
         // Shown once: the cookie that carried it is cleared.
         if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {

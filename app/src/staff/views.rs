@@ -250,7 +250,9 @@ fn StaffRow(person: StaffMember, is_me: bool) -> impl IntoView {
                 })}
             </td>
             <td>
-                {if person.pending {
+                {if person.pending && !person.has_password {
+                    "Their account, made by another school, has no password yet: the server's operator can make them a link (tether admin link), then they accept with the join link"
+                } else if person.pending {
                     "Has their own account"
                 } else if person.elsewhere {
                     "Also at another school: keeps their own password"

@@ -43,6 +43,31 @@ pub async fn demo_pool() -> (SqlitePool, DemoSummary) {
     (pool, summary)
 }
 
+/// The admin of the second school, Cedar Hollow: (email, password).
+pub const OTHER_ADMIN: (&str, &str) = ("principal@cedar.example", "cedar hollow principal");
+
+/// A second school with its own admin ([`OTHER_ADMIN`]); returns its id.
+pub async fn other_school(pool: &SqlitePool) -> i64 {
+    let other = app::schools::db::create(pool, "Cedar Hollow Middle School", 0)
+        .await
+        .unwrap();
+    let hash = app::accounts::password::hash(OTHER_ADMIN.1.into())
+        .await
+        .unwrap();
+    app::accounts::db::upsert_member(
+        pool,
+        OTHER_ADMIN.0,
+        "Robin Okafor",
+        Some(&hash),
+        other.id,
+        app::accounts::Role::Admin,
+        0,
+    )
+    .await
+    .unwrap();
+    other.id
+}
+
 pub fn router(pool: &SqlitePool, secure_cookies: bool) -> Router {
     router_with_throttle(pool, secure_cookies, Arc::new(Throttle::new()))
 }
