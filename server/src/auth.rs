@@ -32,10 +32,10 @@ pub async fn sign_in(
     session: Session,
     Form(form): Form<SignInForm>,
 ) -> Response {
-    let device = known_device(&headers);
+    let devices = known_devices(&headers, state.secure_cookies);
     let client = Client {
         address: address.as_deref(),
-        device: device.as_deref(),
+        devices: &devices,
     };
     let outcome = authenticate(
         &state.pool,
@@ -77,6 +77,7 @@ pub async fn sign_in(
             let code = match failure {
                 SignInFailure::Invalid => "invalid",
                 SignInFailure::Locked => "locked",
+                SignInFailure::Busy => "busy",
             };
             let query = [
                 ("error", code),
@@ -92,23 +93,35 @@ pub async fn sign_in(
 
 /// The cookie that makes a browser a known device of the accounts that
 /// signed in with it, so that guesses from elsewhere (even from the same
-/// address) cannot lock it out; see `app::accounts::throttle`.
-const DEVICE_COOKIE: &str = "tether_device";
+/// address) cannot lock it out; see `app::accounts::throttle`. With secure
+/// cookies its name has the `__Host-` prefix, which browsers accept only
+/// from this host over https, so a sibling host cannot plant one.
+fn device_cookie_name(secure: bool) -> &'static str {
+    if secure {
+        "__Host-tether_device"
+    } else {
+        "tether_device"
+    }
+}
 
-/// The known-device token the browser sent, if any.
-pub fn known_device(headers: &HeaderMap) -> Option<String> {
+/// The known-device tokens the browser sent (every one: a planted cookie
+/// must not hide the real one).
+pub fn known_devices(headers: &HeaderMap, secure: bool) -> Vec<String> {
+    let name = device_cookie_name(secure);
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|value| value.to_str().ok())
         .flat_map(|value| value.split(';'))
-        .find_map(|pair| pair.trim().strip_prefix(DEVICE_COOKIE)?.strip_prefix('='))
+        .filter_map(|pair| pair.trim().strip_prefix(name)?.strip_prefix('='))
         .map(str::to_string)
+        .collect()
 }
 
 fn device_cookie(token: &str, secure: bool) -> String {
+    let name = device_cookie_name(secure);
     let secure = if secure { "; Secure" } else { "" };
-    format!("{DEVICE_COOKIE}={token}; Path=/; Max-Age=31536000; HttpOnly; SameSite=Lax{secure}")
+    format!("{name}={token}; Path=/; Max-Age=31536000; HttpOnly; SameSite=Lax{secure}")
 }
 
 /// The client's IP address when the server knows it (it does when served
@@ -276,7 +289,7 @@ pub async fn change_password(
         Ok(member) => member,
         Err(response) => return response,
     };
-    let device = known_device(&headers);
+    let devices = known_devices(&headers, state.secure_cookies);
     let back = |query: &str| Redirect::to(&format!("/account/password?{query}")).into_response();
     if form.password != form.confirm {
         return back("error=mismatch");
@@ -289,7 +302,7 @@ pub async fn change_password(
         // the password here any faster than at sign-in.
         let client = Client {
             address: address.as_deref(),
-            device: device.as_deref(),
+            devices: &devices,
         };
         match app::accounts::confirm_password(
             &state.pool,
@@ -303,6 +316,7 @@ pub async fn change_password(
             Ok(_) => {}
             Err(SignInFailure::Invalid) => return Ok(Some("error=current")),
             Err(SignInFailure::Locked) => return Ok(Some("error=locked")),
+            Err(SignInFailure::Busy) => return Ok(Some("error=busy")),
         }
         let hash = app::accounts::password::hash(form.password.clone()).await?;
         let mut tx = state.pool.begin().await?;

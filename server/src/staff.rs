@@ -261,10 +261,10 @@ pub async fn welcome(
     let outcome = if holder.purpose == "join" {
         // The person proves the account is theirs, with the same limits
         // on guessing as at sign-in.
-        let device = crate::auth::known_device(&headers);
+        let devices = crate::auth::known_devices(&headers, state.secure_cookies);
         let client = app::accounts::throttle::Client {
             address: address.as_deref(),
-            device: device.as_deref(),
+            devices: &devices,
         };
         match app::accounts::confirm_password(
             &state.pool,
@@ -279,6 +279,7 @@ pub async fn welcome(
                 db::redeem_link(&state.pool, &form.token, None, address.as_deref(), now).await
             }
             Ok(Err(SignInFailure::Locked)) => return again("locked"),
+            Ok(Err(SignInFailure::Busy)) => return again("busy"),
             Ok(Err(SignInFailure::Invalid)) => return again("password"),
             Err(error) => Err(error),
         }

@@ -410,13 +410,13 @@ async fn many_failures_from_a_schools_one_address_never_refuse_a_right_password(
         let email = format!("made.up.{index}@demo.example");
         let client = app::accounts::throttle::Client {
             address: Some(school_nat),
-            device: None,
+            devices: &[],
         };
         match throttle.begin(&email, client, std::time::Instant::now()) {
             app::accounts::throttle::Verdict::Proceed { attempt, .. } => {
                 throttle.failed(attempt, std::time::Instant::now())
             }
-            app::accounts::throttle::Verdict::Locked => panic!("an address locked"),
+            refused => panic!("an address refused: {refused:?}"),
         }
     }
     let (email, password, _) = DEMO_ACCOUNTS[1];
@@ -459,6 +459,9 @@ async fn an_invitation_shows_no_sign_in_details_and_lifts_no_lock() {
         .post_form(&format!("/admin/staff/{victim}/unlock"), &[])
         .await;
     assert_eq!(reply.location(), "/admin/staff?error=notfound");
+    let token = issued_token(&mut attacker, victim).await;
+    let shown = attacker.get(&format!("/welcome/{token}")).await;
+    assert!(!shown.body.contains(&victim_name), "the join page");
     assert_eq!(
         failed(&home.sign_in(victim_email, "still wrong").await),
         "locked"

@@ -158,13 +158,7 @@ async fn session_cookies_are_http_only_lax_and_secure_by_default() {
     let reply = secure
         .send(sign_in_from("https://127.0.0.1:3000", email, password))
         .await;
-    let cookie = reply
-        .headers
-        .get("set-cookie")
-        .unwrap()
-        .to_str()
-        .unwrap()
-        .to_string();
+    let cookie = reply.session_cookie().unwrap();
     assert!(cookie.starts_with("tether_session="), "{cookie}");
     for attribute in ["HttpOnly", "SameSite=Lax", "Secure", "Path=/"] {
         assert!(cookie.contains(attribute), "{attribute} in {cookie}");
@@ -173,7 +167,7 @@ async fn session_cookies_are_http_only_lax_and_secure_by_default() {
 
     let mut local = Browser::new(router(&pool, false));
     let reply = local.sign_in(email, password).await;
-    let cookie = reply.headers.get("set-cookie").unwrap().to_str().unwrap();
+    let cookie = reply.session_cookie().unwrap();
     assert!(!cookie.contains("Secure"), "--insecure-cookies: {cookie}");
     assert!(!reply.headers.contains_key("strict-transport-security"));
 }
@@ -356,13 +350,7 @@ async fn sessions_expire_after_8_idle_hours_and_7_days_in_all() {
     let reply = browser
         .sign_in(DEMO_ACCOUNTS[0].0, DEMO_ACCOUNTS[0].1)
         .await;
-    let cookie = reply
-        .headers
-        .get("set-cookie")
-        .unwrap()
-        .to_str()
-        .unwrap()
-        .to_string();
+    let cookie = reply.session_cookie().unwrap();
     assert!(
         cookie.contains("Max-Age=28800"),
         "idle expiry of 8 h: {cookie}"

@@ -119,9 +119,17 @@ pub fn check_new(password: &str, email: &str, name: &str) -> Result<(), AppError
     Ok(())
 }
 
+/// At most this many argon2 computations at once (checks and new hashes):
+/// each takes about 19 MiB for a moment, so many at once (a flood of
+/// sign-ins) would take the server's memory, and the machine's cores can
+/// only run a few anyway.
+static CHECKING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(4);
+
 /// Hashes with argon2id off the async threads: it is slow on purpose.
 pub async fn hash(password: String) -> Result<String, AppError> {
+    let turn = CHECKING.acquire().await.map_err(|_| AppError::Internal)?;
     tokio::task::spawn_blocking(move || {
+        let _turn = turn;
         let salt = SaltString::generate(&mut OsRng);
         Argon2::default()
             .hash_password(password.as_bytes(), &salt)
@@ -136,16 +144,14 @@ pub async fn hash(password: String) -> Result<String, AppError> {
 /// or an account without a password) a dummy hash is checked anyway, so the
 /// answer takes the same time either way and reveals nothing.
 pub async fn verify(password: String, stored: Option<String>) -> bool {
-    // Each check takes about 19 MiB for a moment: many at once (a flood of
-    // sign-ins) would take the server's memory, and the machine's cores
-    // can only run a few anyway.
-    static CHECKING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(4);
-    let Ok(_turn) = CHECKING.acquire().await else {
+    let Ok(turn) = CHECKING.acquire().await else {
         return false;
     };
     let known = stored.is_some();
     let stored = stored.unwrap_or_else(|| dummy_hash().to_string());
     tokio::task::spawn_blocking(move || {
+        // Held by the check itself, which goes on if its request is dropped.
+        let _turn = turn;
         let Ok(parsed) = PasswordHash::new(&stored) else {
             return false;
         };

@@ -90,6 +90,9 @@ mod sign_in {
         Invalid,
         /// Too many failures: locked for a while.
         Locked,
+        /// The account is under attack from many places; an attempt from
+        /// another browser is being checked: try again in a moment.
+        Busy,
     }
 
     /// Who signed in: their memberships, first school first, and the
@@ -165,6 +168,7 @@ mod sign_in {
                 record_for_account(pool, user_id, event, now).await?;
                 return Ok(Err(SignInFailure::Locked));
             }
+            Verdict::Busy => return Ok(Err(SignInFailure::Busy)),
             Verdict::Proceed { delay, attempt } => {
                 tokio::time::sleep(delay).await;
                 attempt
@@ -185,7 +189,12 @@ mod sign_in {
             record_for_account(pool, user_id, event, now).await?;
             return Ok(Err(SignInFailure::Invalid));
         };
-        let device = throttle.succeeded(attempt);
+        let device = if signing_in {
+            throttle.signed_in(attempt, client.devices)
+        } else {
+            throttle.succeeded(attempt);
+            String::new()
+        };
         if let Some(first) = memberships.first() {
             let event = audit("sign_in.success", user_id, Some(first.school_id));
             record(pool, event, now).await?;

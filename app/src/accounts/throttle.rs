@@ -30,7 +30,7 @@
 //! guessing slow.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// Failures on one account from one address before it locks there.
@@ -47,12 +47,11 @@ const FORGET_AFTER: Duration = Duration::from_secs(15 * 60);
 /// Past this many records the oldest unlocked ones are forgotten, so a
 /// spray of made-up emails cannot fill the memory.
 const MAX_RECORDS: usize = 100_000;
-/// Known devices remembered (about 100 bytes each).
-const MAX_DEVICES: usize = 200_000;
-/// How long an attempt from an unknown browser holds the account's one
-/// place once the account is under attack, at most (an attempt that never
-/// reports, because its request was dropped, frees it after this).
-const IN_FLIGHT_FOR: Duration = Duration::from_secs(60);
+/// Known devices remembered per account (a teacher's laptop, phone and the
+/// Chromebooks they use), the oldest forgotten first: so the memory they
+/// take grows with real accounts only, and nobody's sign-ins push another
+/// account's devices out.
+const DEVICES_PER_ACCOUNT: usize = 10;
 
 #[derive(Debug, Clone)]
 struct Record {
@@ -60,17 +59,16 @@ struct Record {
     count: u32,
     last: Instant,
     locked_until: Option<Instant>,
-    /// Account records: an attempt from an unknown browser is being
-    /// checked until then.
-    busy_until: Option<Instant>,
+    /// Account records: held by the attempt from an unknown browser being
+    /// checked, if any (it holds a clone; dropping the attempt, reported or
+    /// not, frees the place).
+    busy: Option<Arc<()>>,
 }
 
 #[derive(Debug)]
 pub struct Throttle {
     records: Mutex<HashMap<Key, Record>>,
-    /// Known devices: a hash of the token → the accounts (lower-cased
-    /// emails) that signed in with it.
-    devices: Mutex<HashMap<String, Vec<String>>>,
+    devices: Mutex<Devices>,
     /// Whether verdicts ask to wait (off only in tests of the counting).
     waits: bool,
 }
@@ -98,16 +96,26 @@ pub struct Attempt {
     address: Option<String>,
     /// The pair's "where" (see [`Key::Pair`]).
     place: Option<String>,
-    /// Holds the account's one place for unknown browsers.
-    holds_place: bool,
+    /// The account's one place for unknown browsers, while held.
+    _place_held: Option<Arc<()>>,
+}
+
+/// Known devices, both ways round.
+#[derive(Debug, Default)]
+struct Devices {
+    /// Hash of a token → the accounts (lower-cased emails) signed in with it.
+    accounts_of: HashMap<String, Vec<String>>,
+    /// Account → its devices' hashes, oldest first.
+    of_account: HashMap<String, std::collections::VecDeque<String>>,
 }
 
 /// Where a sign-in attempt comes from.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Client<'a> {
     pub address: Option<&'a str>,
-    /// The known-device token the browser sent, if any.
-    pub device: Option<&'a str>,
+    /// The known-device tokens the browser sent (a cookie may come more
+    /// than once).
+    pub devices: &'a [String],
 }
 
 /// What to do with a sign-in attempt before checking the password.
@@ -118,6 +126,9 @@ pub enum Verdict {
     /// Refuse without checking: too many failures on this account from
     /// this address.
     Locked,
+    /// Refuse without checking: the account is under attack from many
+    /// places and an attempt from an unknown browser is being checked.
+    Busy,
 }
 
 /// A lock an admin may see and lift.
@@ -158,9 +169,10 @@ impl Throttle {
         let email = normal(email);
         let address = client.address.map(str::to_string);
         let known = client
-            .device
-            .map(device_hash)
-            .filter(|hash| self.is_known(hash, &email));
+            .devices
+            .iter()
+            .map(|token| device_hash(token))
+            .find(|hash| self.is_known(hash, &email));
         let place = match &known {
             Some(hash) => Some(format!("device:{hash}")),
             None => address.clone(),
@@ -188,15 +200,16 @@ impl Throttle {
         }
         let account = Key::Account(email.clone());
         let under_attack = count(&records, &account) >= ACCOUNT_SLOW_AFTER;
-        let holds_place = under_attack && known.is_none();
-        if holds_place
+        let takes_place = under_attack && known.is_none();
+        if takes_place
             && records
                 .get(&account)
-                .and_then(|r| r.busy_until)
-                .is_some_and(|until| now < until)
+                .and_then(|r| r.busy.as_ref())
+                .is_some_and(|held| Arc::strong_count(held) > 1)
         {
-            return Verdict::Locked;
+            return Verdict::Busy;
         }
+        let place_held = takes_place.then(|| Arc::new(()));
         let mut delay = delay_after(before);
         for key in &keys[1..] {
             let (slow_after, step) = match key {
@@ -218,12 +231,12 @@ impl Throttle {
                 count: 0,
                 last: now,
                 locked_until: None,
-                busy_until: None,
+                busy: None,
             });
             record.count += 1;
             record.last = now;
-            if is_account && holds_place {
-                record.busy_until = Some(now + delay + IN_FLIGHT_FOR);
+            if is_account && place_held.is_some() {
+                record.busy = place_held.clone();
             }
         }
         if records.len() > MAX_RECORDS {
@@ -235,7 +248,7 @@ impl Throttle {
                 email,
                 address,
                 place,
-                holds_place,
+                _place_held: place_held,
             },
         }
     }
@@ -244,57 +257,76 @@ impl Throttle {
     /// locks when it has reached its limit.
     pub fn failed(&self, attempt: Attempt, now: Instant) {
         let mut records = self.records();
-        free_place(&mut records, &attempt);
         let pair = Key::Pair(attempt.email, attempt.place);
         if records.get(&pair).is_some_and(|r| r.count >= LOCK_AFTER) {
             lock(&mut records, pair, now);
         }
     }
 
-    /// The attempt signed in: its count is taken back everywhere, the
-    /// account's failures from there are forgotten, and the browser becomes
-    /// a known device of the account. Returns the device's new token, for
-    /// the browser to keep.
-    pub fn succeeded(&self, attempt: Attempt) -> String {
-        {
-            let mut records = self.records();
-            free_place(&mut records, &attempt);
-            let keys = keys(
-                &attempt.email,
-                attempt.place.as_deref(),
-                attempt.address.as_deref(),
-            );
-            for key in keys {
-                let forget = matches!(key, Key::Pair(..));
-                if let Some(record) = records.get_mut(&key) {
-                    record.count = record.count.saturating_sub(1);
-                    if forget || record.count == 0 {
-                        records.remove(&key);
-                    }
+    /// The attempt's password was right: its count is taken back
+    /// everywhere, and the account's failures from there are forgotten.
+    pub fn succeeded(&self, attempt: Attempt) {
+        let mut records = self.records();
+        let keys = keys(
+            &attempt.email,
+            attempt.place.as_deref(),
+            attempt.address.as_deref(),
+        );
+        for key in keys {
+            let forget = matches!(key, Key::Pair(..));
+            if let Some(record) = records.get_mut(&key) {
+                record.count = record.count.saturating_sub(1);
+                if forget || record.count == 0 {
+                    records.remove(&key);
                 }
             }
         }
-        let token = new_token();
-        let mut devices = self
-            .devices
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if devices.len() >= MAX_DEVICES {
-            // Rare (a restart forgets them too): known browsers count by
-            // address again until they next sign in.
-            devices.clear();
+    }
+
+    /// [`Throttle::succeeded`] for a sign-in: the browser also becomes a
+    /// known device of the account. Its token is kept if it is one of
+    /// Tether's (a browser shared by several people carries one for all),
+    /// else a new one is made. Returns the token, for the browser to keep.
+    pub fn signed_in(&self, attempt: Attempt, presented: &[String]) -> String {
+        let email = attempt.email.clone();
+        self.succeeded(attempt);
+        let mut devices = self.devices();
+        let token = presented
+            .iter()
+            .find(|token| devices.accounts_of.contains_key(&device_hash(token)))
+            .cloned()
+            .unwrap_or_else(new_token);
+        let hash = device_hash(&token);
+        let accounts = devices.accounts_of.entry(hash.clone()).or_default();
+        if !accounts.contains(&email) {
+            accounts.push(email.clone());
         }
-        devices
-            .entry(device_hash(&token))
-            .or_default()
-            .push(attempt.email);
+        let mine = devices.of_account.entry(email.clone()).or_default();
+        mine.retain(|known| *known != hash);
+        mine.push_back(hash);
+        let forgotten = (mine.len() > DEVICES_PER_ACCOUNT)
+            .then(|| mine.pop_front())
+            .flatten();
+        if let Some(old) = forgotten {
+            if let Some(accounts) = devices.accounts_of.get_mut(&old) {
+                accounts.retain(|known| *known != email);
+                if accounts.is_empty() {
+                    devices.accounts_of.remove(&old);
+                }
+            }
+        }
         token
     }
 
-    fn is_known(&self, hash: &str, email: &str) -> bool {
+    fn devices(&self) -> std::sync::MutexGuard<'_, Devices> {
         self.devices
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn is_known(&self, hash: &str, email: &str) -> bool {
+        self.devices()
+            .accounts_of
             .get(hash)
             .is_some_and(|emails| emails.iter().any(|known| known == email))
     }
@@ -327,10 +359,14 @@ impl Throttle {
     /// does not undo the slowing down of guesses from many places.
     pub fn lift(&self, email: &str) {
         let email = normal(email);
-        self.records().retain(|key, _| match key {
+        let mut records = self.records();
+        records.retain(|key, _| match key {
             Key::Pair(account, _) => *account != email,
             Key::Account(_) | Key::Address(_) => true,
         });
+        if let Some(account) = records.get_mut(&Key::Account(email)) {
+            account.busy = None;
+        }
     }
 }
 
@@ -340,29 +376,23 @@ fn is_stale(record: &Record, now: Instant) -> bool {
 }
 
 /// Makes room: stale records go first, then the unlocked ones with the
-/// oldest last attempt, down to nine tenths of the limit.
+/// fewest failures (a spray of made-up emails leaves one each), the oldest
+/// first among equals, down to nine tenths of the limit. Locked records
+/// stay: each took ten failures to make.
 fn forget_oldest(records: &mut HashMap<Key, Record>, now: Instant) {
     records.retain(|_, record| !is_stale(record, now));
     if records.len() <= MAX_RECORDS {
         return;
     }
-    let mut unlocked: Vec<(Instant, Key)> = records
+    let mut unlocked: Vec<(u32, Instant, Key)> = records
         .iter()
         .filter(|(_, r)| r.locked_until.is_none_or(|until| now >= until))
-        .map(|(key, r)| (r.last, key.clone()))
+        .map(|(key, r)| (r.count, r.last, key.clone()))
         .collect();
     let excess = records.len().saturating_sub(MAX_RECORDS * 9 / 10);
-    unlocked.sort_unstable_by_key(|(last, _)| *last);
-    for (_, key) in unlocked.into_iter().take(excess) {
+    unlocked.sort_unstable_by_key(|(count, last, _)| (*count, *last));
+    for (_, _, key) in unlocked.into_iter().take(excess) {
         records.remove(&key);
-    }
-}
-
-fn free_place(records: &mut HashMap<Key, Record>, attempt: &Attempt) {
-    if attempt.holds_place {
-        if let Some(record) = records.get_mut(&Key::Account(attempt.email.clone())) {
-            record.busy_until = None;
-        }
     }
 }
 
@@ -421,14 +451,14 @@ mod tests {
     fn delay(verdict: &Verdict) -> Option<u64> {
         match verdict {
             Verdict::Proceed { delay, .. } => Some(delay.as_secs()),
-            Verdict::Locked => None,
+            Verdict::Locked | Verdict::Busy => None,
         }
     }
 
     fn from(address: &str) -> Client<'_> {
         Client {
             address: Some(address),
-            device: None,
+            devices: &[],
         }
     }
 
@@ -439,7 +469,7 @@ mod tests {
                 throttle.failed(attempt, now);
                 Some(delay.as_secs())
             }
-            Verdict::Locked => None,
+            Verdict::Locked | Verdict::Busy => None,
         }
     }
 
@@ -471,9 +501,9 @@ mod tests {
         match throttle.begin(email, from("10.0.0.2"), start) {
             Verdict::Proceed { delay, attempt } => {
                 assert!(delay <= Duration::from_secs(1));
-                let _device = throttle.succeeded(attempt);
+                throttle.succeeded(attempt);
             }
-            Verdict::Locked => panic!("the owner was locked out"),
+            Verdict::Locked | Verdict::Busy => panic!("the owner was locked out"),
         }
         assert_eq!(
             throttle.locks(email, start).len(),
@@ -535,7 +565,7 @@ mod tests {
             panic!("locked")
         };
         assert_eq!(delay, Duration::from_secs(1));
-        let _device = throttle.succeeded(attempt);
+        throttle.succeeded(attempt);
         assert_eq!(
             super::tests::delay(&throttle.begin("pat@school.example", Client::default(), now)),
             Some(0)
@@ -575,7 +605,7 @@ mod tests {
         let Verdict::Proceed { attempt, .. } = throttle.begin(email, from(school_nat), now) else {
             panic!("locked")
         };
-        let device = throttle.succeeded(attempt);
+        let device = [throttle.signed_in(attempt, &[])];
         // A student on the same network guesses until locked out.
         for _ in 0..LOCK_AFTER {
             fail(&throttle, email, from(school_nat), now);
@@ -590,7 +620,7 @@ mod tests {
                     email,
                     Client {
                         address: Some(school_nat),
-                        device: Some("made-up")
+                        devices: &["made-up".to_string()]
                     },
                     now
                 ),
@@ -600,7 +630,7 @@ mod tests {
         );
         let teacher = Client {
             address: Some(school_nat),
-            device: Some(&device),
+            devices: &device,
         };
         assert_eq!(delay(&throttle.begin(email, teacher, now)), Some(0));
         assert!(
@@ -626,22 +656,71 @@ mod tests {
             .map(|index| throttle.begin(email, from(&format!("2001:db8::b{index}")), now))
             .collect();
         assert!(
-            parallel.iter().all(|v| matches!(v, Verdict::Locked)),
-            "refused while one is being checked"
+            parallel.iter().all(|v| matches!(v, Verdict::Busy)),
+            "refused as busy, not locked"
         );
-        if let Verdict::Proceed { attempt, .. } = first {
-            throttle.failed(attempt, now);
+        drop(parallel);
+        // Reported or dropped (its request went away), the place is free.
+        drop(first);
+        let next = throttle.begin(email, from("2001:db8::cccc"), now);
+        assert!(matches!(next, Verdict::Proceed { .. }));
+        throttle.lift(email);
+        assert!(
+            matches!(
+                throttle.begin(email, from("2001:db8::dddd"), now),
+                Verdict::Proceed { .. }
+            ),
+            "an admin's unlock frees it too"
+        );
+        // Known devices never wait for the place.
+        let Verdict::Proceed { attempt, .. } = throttle.begin(email, from("10.9.9.9"), now) else {
+            panic!("busy")
+        };
+        let device = [throttle.signed_in(attempt, &[])];
+        let _held = throttle.begin(email, from("2001:db8::eeee"), now);
+        let owner = Client {
+            address: Some("10.9.9.9"),
+            devices: &device,
+        };
+        assert!(matches!(
+            throttle.begin(email, owner, now),
+            Verdict::Proceed { .. }
+        ));
+    }
+
+    #[test]
+    fn a_browser_keeps_one_token_for_everyone_who_signs_in_with_it() {
+        let throttle = Throttle::new();
+        let now = Instant::now();
+        let sign_in = |email: &str, presented: &[String]| {
+            let Verdict::Proceed { attempt, .. } = throttle.begin(email, from("10.0.0.1"), now)
+            else {
+                panic!("locked")
+            };
+            throttle.signed_in(attempt, presented)
+        };
+        let shared = [sign_in("ana@school.example", &[])];
+        assert_eq!(
+            sign_in("bo@school.example", &shared),
+            shared[0],
+            "the same Chromebook"
+        );
+        assert!(throttle.is_known(&device_hash(&shared[0]), "ana@school.example"));
+        assert!(throttle.is_known(&device_hash(&shared[0]), "bo@school.example"));
+        assert_ne!(
+            sign_in("bo@school.example", &["planted".to_string()]),
+            "planted",
+            "a token Tether did not make is replaced"
+        );
+        // Someone signing in again and again pushes out only their own devices.
+        for _ in 0..3 * DEVICES_PER_ACCOUNT {
+            sign_in("mallory@school.example", &[]);
         }
-        assert!(matches!(
-            throttle.begin(email, from("2001:db8::cccc"), now),
-            Verdict::Proceed { .. }
-        ));
-        // An attempt whose request went away frees the place after a while.
-        let later = now + IN_FLIGHT_FOR + MAX_DELAY + Duration::from_secs(1);
-        assert!(matches!(
-            throttle.begin(email, from("2001:db8::dddd"), later),
-            Verdict::Proceed { .. }
-        ));
+        assert!(throttle.is_known(&device_hash(&shared[0]), "ana@school.example"));
+        assert_eq!(
+            throttle.devices().of_account["mallory@school.example"].len(),
+            DEVICES_PER_ACCOUNT
+        );
     }
 
     #[test]
@@ -669,11 +748,14 @@ mod tests {
     }
 
     #[test]
-    fn a_spray_of_made_up_emails_keeps_memory_bounded_and_locks() {
-        let throttle = Throttle::without_waiting();
+    fn a_spray_of_made_up_emails_keeps_memory_bounded_and_the_counts() {
+        let throttle = Throttle::new();
         let now = Instant::now();
         for _ in 0..LOCK_AFTER {
             fail(&throttle, "pat@school.example", from("10.0.0.66"), now);
+        }
+        for _ in 0..LOCK_AFTER - 1 {
+            fail(&throttle, "kim@school.example", from("10.0.0.66"), now);
         }
         for index in 0..MAX_RECORDS / 2 + 10 {
             fail(
@@ -688,5 +770,10 @@ mod tests {
             throttle.begin("pat@school.example", from("10.0.0.66"), now),
             Verdict::Locked
         ));
+        assert_eq!(
+            delay(&throttle.begin("kim@school.example", from("10.0.0.66"), now)),
+            Some(30),
+            "nine failures are not pushed out by made-up emails"
+        );
     }
 }

@@ -23,7 +23,8 @@ pub fn SignInPage() -> impl IntoView {
     let email = move || query.read().get("email").unwrap_or_default();
     let problem = move || {
         query.read().get("error").map(|code| match code.as_str() {
-            "locked" => "Too many failed attempts. For your safety, sign-in for this account is paused for 15 minutes.",
+            "locked" => "Too many wrong passwords for this account from here. For your safety, sign-in from here is paused for 15 minutes; your school's Tether admin can lift it sooner.",
+            "busy" => "Many wrong passwords have been tried for this account from other places just now, so Tether checks one attempt at a time from a new browser. Try again in a minute; on a browser you have signed in with before, this does not happen.",
             "expired" => "Your session ended. Please sign in again.",
             _ => "That email and password don't match an account here. Check them and try again.",
         })
@@ -118,6 +119,7 @@ pub fn PasswordPage() -> impl IntoView {
             "mismatch" => "The two new passwords differ. Type the same password twice.",
             "current" => "Your current password was not right. Nothing was changed.",
             "locked" => "Too many wrong passwords: wait 15 minutes, or ask your school's Tether admin to unlock your sign-in. Nothing was changed.",
+            "busy" => "Many wrong passwords have been tried for this account from other places just now, so Tether checks one attempt at a time from a new browser. Try again in a minute; on a browser you have signed in with before, this does not happen. Nothing was changed.",
             _ => crate::accounts::WEAK_PASSWORD,
         })
     };

@@ -240,10 +240,12 @@ pub async fn set_active(
     found(changed)
 }
 
-/// The member's name, if they belong to this school.
+/// The member's name, if they belong to this school (an invited person's
+/// email: their name is theirs to show once they accept).
 pub async fn name_of(pool: &SqlitePool, school_id: i64, user_id: i64) -> Result<String, AppError> {
     sqlx::query_scalar(
-        "SELECT u.name FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.school_id = $1 AND u.id = $2",
+        "SELECT CASE WHEN m.pending = 1 THEN u.email ELSE u.name END
+         FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.school_id = $1 AND u.id = $2",
     )
     .bind(school_id)
     .bind(user_id)
@@ -359,7 +361,10 @@ const USABLE: &str = "l.used_at IS NULL AND l.expires_at > $2 AND u.is_active = 
 /// Who a still-usable link is for.
 pub async fn link_holder(pool: &SqlitePool, token: &str, now: i64) -> Result<LinkHolder, AppError> {
     sqlx::query_as(&format!(
-        "SELECT u.id AS user_id, l.school_id, u.name, u.email, s.name AS school_name, l.purpose,
+        "SELECT u.id AS user_id, l.school_id,
+                -- Whoever holds a join link may be the inviting admin.
+                CASE WHEN l.purpose = 'join' THEN u.email ELSE u.name END AS name,
+                u.email, s.name AS school_name, l.purpose,
                 u.password_hash IS NOT NULL AS has_password
          FROM sign_in_links l JOIN users u ON u.id = l.user_id
          JOIN schools s ON s.id = l.school_id

@@ -311,6 +311,7 @@ pub fn WelcomePage() -> impl IntoView {
             "mismatch" => "The two passwords differ. Type the same password twice.",
             "password" => "That is not the password of this account. Try again.",
             "locked" => "Too many wrong passwords from here: wait 15 minutes, or ask your school's Tether admin to unlock your sign-in.",
+            "busy" => "Many wrong passwords have been tried for this account from other places just now, so Tether checks one attempt at a time from a new browser. Try again in a minute; on a browser you have signed in with before, this does not happen.",
             _ => crate::accounts::WEAK_PASSWORD,
         })
     };

@@ -98,6 +98,16 @@ pub struct Reply {
 }
 
 impl Reply {
+    /// The `Set-Cookie` header of the session cookie, if the reply has one.
+    pub fn session_cookie(&self) -> Option<String> {
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|cookie| cookie.starts_with("tether_session="))
+            .map(str::to_string)
+    }
+
     pub fn location(&self) -> &str {
         self.headers
             .get(header::LOCATION)
