@@ -591,3 +591,35 @@ async fn a_planted_link_cookie_shows_no_link_to_elsewhere() {
     let page = admin.get("/admin/staff?notice=link").await;
     assert!(!page.body.contains("evil.example"), "{}", page.body);
 }
+
+#[tokio::test]
+async fn a_very_long_staff_name_is_refused_with_a_message() {
+    let (pool, _) = demo_pool().await;
+    let router = router(&pool, false);
+    let mut admin = Browser::new(router);
+    admin.sign_in(DEMO_ACCOUNTS[0].0, DEMO_ACCOUNTS[0].1).await;
+    let name = "x".repeat(250_000);
+    let reply = admin
+        .post_form(
+            "/admin/staff/add",
+            &[
+                ("name", &name),
+                ("email", "long.name@demo.example"),
+                ("role", "staff"),
+            ],
+        )
+        .await;
+    assert_eq!(reply.location(), "/admin/staff?error=long");
+    let page = admin.get(reply.location()).await;
+    assert!(
+        page.body.contains("at most 100 characters"),
+        "{}",
+        page.body
+    );
+    let stored: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE email = 'long.name@demo.example'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(stored, 0);
+}

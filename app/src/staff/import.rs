@@ -220,5 +220,15 @@ mod tests {
             &[],
         );
         assert_eq!(gap.problems[0].line, 4, "after a blank line too");
+        let long = format!("email,name\nana@school.example,{}\n", "x".repeat(250_000));
+        let long = parse("x.csv", long.as_bytes(), &[]);
+        assert!(long.people.is_empty());
+        assert!(
+            long.problems[0]
+                .message
+                .contains("longer than 100 characters"),
+            "{:?}",
+            long.problems
+        );
     }
 }
