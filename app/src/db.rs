@@ -31,7 +31,7 @@ pub enum OpenError {
 /// safe under WAL (a power cut can lose the last commits, never corrupt the
 /// file) and much faster; the busy timeout makes concurrent writers queue
 /// instead of failing with "database is locked".
-pub async fn open(url: &str) -> Result<SqlitePool, OpenError> {
+pub async fn open(url: &str) -> Result<Db, OpenError> {
     let options = connect_options(url)?;
     let path = options.get_filename().display().to_string();
     if let Some(folder) = options.get_filename().parent() {
@@ -56,7 +56,7 @@ pub async fn open(url: &str) -> Result<SqlitePool, OpenError> {
         path,
         reason: error.to_string(),
     })?;
-    Ok(pool)
+    Ok(Db::new(pool))
 }
 
 /// Brings a database's schema up to date: Tether's migrations and the
@@ -207,37 +207,156 @@ fn describe(error: &sqlx::Error) -> String {
     }
 }
 
-/// SQLite lets one writer in at a time, and a connection that finds the
-/// database busy sleeps (1, 2, 5, 10 … ms) before trying again — under many
-/// people marking at once that wastes more time than the writes take.
-/// Frequent writers (marks, concerns, imports) take their turn here first,
-/// so they queue in order inside the process instead of sleeping. One turn
-/// per database (pool), so separate databases never wait on each other.
-static WRITERS: PerDatabase<tokio::sync::Mutex<()>> = std::sync::Mutex::new(Vec::new());
+/// Tether's database as every part of Tether uses it: the pool of
+/// connections, and what this process keeps beside that one database — the
+/// write turn, the queue of marks waiting to be written and the coverage
+/// page's roster snapshots. `AppState` owns one; tests and benchmarks build
+/// their own (`Db::from(pool)`). Clones share everything.
+///
+/// It reads and writes like the pool it holds (`&db` is an executor, and
+/// `begin`, `acquire`… come through `Deref`), so queries take `&Db` or
+/// `&SqlitePool` alike.
+#[derive(Clone)]
+pub struct Db {
+    pool: SqlitePool,
+    kept: std::sync::Arc<Kept>,
+}
 
-/// Values kept per database (pool) in this process, keyed by the pool's
-/// connection options.
-pub type PerDatabase<T> = std::sync::Mutex<Vec<(usize, std::sync::Arc<T>)>>;
+/// What the process keeps for one database: the write turn, and each
+/// feature's own state (one value per type, made on first use), so that
+/// this module needs to know none of them.
+#[derive(Default)]
+struct Kept {
+    turn: std::sync::Arc<tokio::sync::Mutex<()>>,
+    features: std::sync::Mutex<
+        Vec<(
+            std::any::TypeId,
+            std::sync::Arc<dyn std::any::Any + Send + Sync>,
+        )>,
+    >,
+}
 
-/// `pool`'s value in `registry`, made on first use.
-pub fn per_database<T: Default>(registry: &PerDatabase<T>, pool: &SqlitePool) -> std::sync::Arc<T> {
-    let key = std::sync::Arc::as_ptr(&pool.connect_options()) as usize;
-    let mut values = registry
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    match values.iter().find(|(k, _)| *k == key) {
-        Some((_, value)) => value.clone(),
-        None => {
-            let value = std::sync::Arc::new(T::default());
-            values.push((key, value.clone()));
-            value
+impl Db {
+    pub fn new(pool: SqlitePool) -> Db {
+        Db {
+            pool,
+            kept: Default::default(),
         }
+    }
+
+    /// The pool of connections.
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    /// Waits for this process's turn to write.
+    ///
+    /// SQLite lets one writer in at a time, and a connection that finds the
+    /// database busy sleeps (1, 2, 5, 10 … ms) before trying again — under
+    /// many people marking at once that wastes more time than the writes
+    /// take. Frequent writers (marks, concerns, imports, take-ons) take
+    /// their turn here first, so they queue in order inside the process
+    /// instead of sleeping. The turn ends when the guard is dropped (after
+    /// the transaction commits).
+    pub async fn write_turn(&self) -> tokio::sync::OwnedMutexGuard<()> {
+        self.kept.turn.clone().lock_owned().await
+    }
+
+    /// A feature's state for this database, made on first use: the queue
+    /// of marks waiting to be written (`connections::db`), the coverage
+    /// page's roster snapshots (`coverage::cache`).
+    pub(crate) fn kept<T: std::any::Any + Default + Send + Sync>(&self) -> std::sync::Arc<T> {
+        let id = std::any::TypeId::of::<T>();
+        let mut features = self
+            .kept
+            .features
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let value = match features.iter().find(|(kept, _)| *kept == id) {
+            Some((_, value)) => value.clone(),
+            None => {
+                let value: std::sync::Arc<dyn std::any::Any + Send + Sync> =
+                    std::sync::Arc::new(T::default());
+                features.push((id, value.clone()));
+                value
+            }
+        };
+        value
+            .downcast::<T>()
+            .unwrap_or_else(|_| unreachable!("kept by its type"))
     }
 }
 
-/// Waits for this process's turn to write to `pool`'s database; the turn
-/// ends when the guard is dropped (after the transaction commits).
-pub async fn write_turn(pool: &SqlitePool) -> tokio::sync::OwnedMutexGuard<()> {
-    let lock = per_database(&WRITERS, pool);
-    lock.lock_owned().await
+impl From<SqlitePool> for Db {
+    fn from(pool: SqlitePool) -> Db {
+        Db::new(pool)
+    }
+}
+
+impl std::ops::Deref for Db {
+    type Target = SqlitePool;
+
+    fn deref(&self) -> &SqlitePool {
+        &self.pool
+    }
+}
+
+impl std::fmt::Debug for Db {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Db").field("pool", &self.pool).finish()
+    }
+}
+
+/// `&db` runs queries as `&pool` does.
+impl<'c> sqlx::Executor<'c> for &'c Db {
+    type Database = sqlx::Sqlite;
+
+    fn fetch_many<'e, 'q: 'e, E>(
+        self,
+        query: E,
+    ) -> futures_core::stream::BoxStream<
+        'e,
+        Result<
+            either::Either<sqlx::sqlite::SqliteQueryResult, sqlx::sqlite::SqliteRow>,
+            sqlx::Error,
+        >,
+    >
+    where
+        'c: 'e,
+        E: 'q + sqlx::Execute<'q, sqlx::Sqlite>,
+    {
+        self.pool.fetch_many(query)
+    }
+
+    fn fetch_optional<'e, 'q: 'e, E>(
+        self,
+        query: E,
+    ) -> futures_core::future::BoxFuture<'e, Result<Option<sqlx::sqlite::SqliteRow>, sqlx::Error>>
+    where
+        'c: 'e,
+        E: 'q + sqlx::Execute<'q, sqlx::Sqlite>,
+    {
+        self.pool.fetch_optional(query)
+    }
+
+    fn prepare_with<'e, 'q: 'e>(
+        self,
+        sql: &'q str,
+        parameters: &'e [sqlx::sqlite::SqliteTypeInfo],
+    ) -> futures_core::future::BoxFuture<'e, Result<sqlx::sqlite::SqliteStatement<'q>, sqlx::Error>>
+    where
+        'c: 'e,
+    {
+        self.pool.prepare_with(sql, parameters)
+    }
+
+    fn describe<'e, 'q: 'e>(
+        self,
+        sql: &'q str,
+    ) -> futures_core::future::BoxFuture<'e, Result<sqlx::Describe<sqlx::Sqlite>, sqlx::Error>>
+    where
+        'c: 'e,
+    {
+        self.pool.describe(sql)
+    }
 }

@@ -1,16 +1,17 @@
 //! What every request handler can reach: the Leptos options and the one
-//! database pool.
+//! database handle.
 
 use std::sync::Arc;
 
 use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
-use sqlx::SqlitePool;
+
+use crate::db::Db;
 
 #[derive(Clone, Debug)]
 pub struct AppState {
     pub leptos_options: LeptosOptions,
-    pub pool: SqlitePool,
+    pub db: Db,
     /// Failed sign-ins, shared by every request.
     pub throttle: Arc<crate::accounts::throttle::Throttle>,
     /// Whether cookies carry `Secure` (off only for plain-http local use).
@@ -26,17 +27,18 @@ impl FromRef<AppState> for LeptosOptions {
     }
 }
 
-impl FromRef<AppState> for SqlitePool {
+impl FromRef<AppState> for Db {
     fn from_ref(state: &AppState) -> Self {
-        state.pool.clone()
+        state.db.clone()
     }
 }
 
-/// The pool inside a server function. The server provides it as context on
-/// every request; its absence is a wiring bug, reported as an internal error.
-pub fn pool() -> Result<SqlitePool, crate::AppError> {
-    leptos::prelude::use_context::<SqlitePool>().ok_or_else(|| {
-        tracing::error!("no database pool in context");
+/// The database inside a server function. The server provides it as
+/// context on every request; its absence is a wiring bug, reported as an
+/// internal error.
+pub fn db() -> Result<Db, crate::AppError> {
+    leptos::prelude::use_context::<Db>().ok_or_else(|| {
+        tracing::error!("no database in context");
         crate::AppError::Internal
     })
 }

@@ -5,6 +5,7 @@
 use app::connections::db::{current, set, strong_count_at, Mark, Marker};
 use app::connections::Level;
 use app::connections::Progress;
+use app::db::Db;
 use app::AppError;
 use sqlx::SqlitePool;
 
@@ -15,7 +16,7 @@ struct School {
     student: i64,
 }
 
-async fn school(pool: &SqlitePool, staff_count: usize) -> School {
+async fn school(pool: &Db, staff_count: usize) -> School {
     let id: i64 = sqlx::query_scalar("INSERT INTO schools (name, created_at) VALUES ('Willow Creek High School', 0) RETURNING id")
         .fetch_one(pool)
         .await
@@ -82,7 +83,7 @@ fn mark(school: &School, term: usize, staff: usize) -> Mark {
 /// Sets the mark of staff member `staff` on the student, on a day of term
 /// `term` (marks go to the term containing the day).
 async fn set_in(
-    pool: &SqlitePool,
+    pool: &Db,
     school: &School,
     term: usize,
     staff: usize,
@@ -98,7 +99,7 @@ async fn set_in(
     set(pool, marker, school.student, level, now, day).await
 }
 
-async fn history(pool: &SqlitePool) -> Vec<(String, i64, Option<i64>)> {
+async fn history(pool: &Db) -> Vec<(String, i64, Option<i64>)> {
     sqlx::query_as("SELECT level, made_at, removed_at FROM connections ORDER BY id")
         .fetch_all(pool)
         .await
@@ -107,6 +108,7 @@ async fn history(pool: &SqlitePool) -> Vec<(String, i64, Option<i64>)> {
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn changing_and_removing_a_mark_keeps_its_history(pool: SqlitePool) {
+    let pool = Db::from(pool);
     let s = school(&pool, 1).await;
     let m = mark(&s, 0, 0);
     set_in(&pool, &s, 0, 0, Some(Level::Knows), 100)
@@ -155,6 +157,7 @@ async fn changing_and_removing_a_mark_keeps_its_history(pool: SqlitePool) {
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn terms_are_separate(pool: SqlitePool) {
+    let pool = Db::from(pool);
     let s = school(&pool, 1).await;
     set_in(&pool, &s, 0, 0, Some(Level::Strong), 100)
         .await
@@ -181,6 +184,7 @@ async fn terms_are_separate(pool: SqlitePool) {
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn many_adults_marking_one_student_at_once_lose_nothing(pool: SqlitePool) {
+    let pool = Db::from(pool);
     let s = school(&pool, 30).await;
     let tasks: Vec<_> = (0..30)
         .map(|staff| {
@@ -217,6 +221,7 @@ async fn many_adults_marking_one_student_at_once_lose_nothing(pool: SqlitePool) 
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn two_tabs_marking_the_same_thing_leave_one_live_mark(pool: SqlitePool) {
+    let pool = Db::from(pool);
     let s = school(&pool, 1).await;
     let m = mark(&s, 0, 0);
     let tabs: Vec<_> = (0..10)

@@ -8,6 +8,7 @@ use app::clock;
 use app::connections::{marking, Level};
 use app::coverage::figures::{count_at, dashboard, end_of_day};
 use app::coverage::{Dashboard, Figures};
+use app::db::Db;
 use app::terms::db::{self as terms, Draft};
 use app::terms::Term;
 use sqlx::SqlitePool;
@@ -42,7 +43,7 @@ struct School {
     students: Vec<i64>,
 }
 
-async fn member(pool: &SqlitePool, school: i64, who: &str, role: Role) -> Member {
+async fn member(pool: &Db, school: i64, who: &str, role: Role) -> Member {
     let user_id = app::accounts::db::upsert_member(
         pool,
         &format!("{who}@aspen.example"),
@@ -66,7 +67,7 @@ async fn member(pool: &SqlitePool, school: i64, who: &str, role: Role) -> Member
 }
 
 /// Spring and Fall 2026; `grades` gives each student's grade.
-async fn school(pool: &SqlitePool, grades: &[i64]) -> School {
+async fn school(pool: &Db, grades: &[i64]) -> School {
     let id = app::schools::db::create(pool, "Aspen Ridge High School", 0)
         .await
         .unwrap()
@@ -107,7 +108,7 @@ async fn school(pool: &SqlitePool, grades: &[i64]) -> School {
     School { id, fall, students }
 }
 
-async fn mark(pool: &SqlitePool, who: &Member, student: i64, level: Option<Level>, when: i64) {
+async fn mark(pool: &Db, who: &Member, student: i64, level: Option<Level>, when: i64) {
     let today = clock::day_to_string(
         time::OffsetDateTime::from_unix_timestamp(when)
             .unwrap()
@@ -118,7 +119,7 @@ async fn mark(pool: &SqlitePool, who: &Member, student: i64, level: Option<Level
         .unwrap();
 }
 
-async fn set_active(pool: &SqlitePool, student: i64, active: bool, when: i64) {
+async fn set_active(pool: &Db, student: i64, active: bool, when: i64) {
     sqlx::query("UPDATE students SET is_active = $1, updated_at = $2 WHERE id = $3")
         .bind(active)
         .bind(when)
@@ -128,7 +129,7 @@ async fn set_active(pool: &SqlitePool, student: i64, active: bool, when: i64) {
         .unwrap();
 }
 
-async fn view(pool: &SqlitePool, who: &Member) -> Dashboard {
+async fn view(pool: &Db, who: &Member) -> Dashboard {
     dashboard(pool, who, day(TODAY), now()).await.unwrap()
 }
 
@@ -143,6 +144,7 @@ fn point(dashboard: &Dashboard, date: &str) -> Figures {
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn one_two_and_none_count_live_strong_marks_of_active_students(pool: SqlitePool) {
+    let pool = Db::from(pool);
     let school = school(&pool, &[9, 9, 9, 9, 10, 10, 10]).await;
     let ada = member(&pool, school.id, "ada", Role::Counselor).await;
     let ben = member(&pool, school.id, "ben", Role::Staff).await;
@@ -218,6 +220,7 @@ async fn one_two_and_none_count_live_strong_marks_of_active_students(pool: Sqlit
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn a_student_who_returns_counts_again_and_a_term_boundary_is_exact(pool: SqlitePool) {
+    let pool = Db::from(pool);
     let school = school(&pool, &[9, 9, 9, 9, 9]).await;
     let ada = member(&pool, school.id, "ada", Role::Admin).await;
     let a = school.students[0];
@@ -252,6 +255,7 @@ impl Lcg {
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn the_series_equals_a_recount_on_every_day(pool: SqlitePool) {
+    let pool = Db::from(pool);
     let grades: Vec<i64> = (0..40).map(|n| 9 + n % 4).collect();
     let school = school(&pool, &grades).await;
     let mut staff = Vec::new();
@@ -321,6 +325,7 @@ async fn the_series_equals_a_recount_on_every_day(pool: SqlitePool) {
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn a_term_stored_decades_long_still_has_a_dashboard(pool: SqlitePool) {
+    let pool = Db::from(pool);
     let school = school(&pool, &[9, 9, 10]).await;
     let ada = member(&pool, school.id, "ada", Role::Admin).await;
     let a = school.students[0];
@@ -348,6 +353,7 @@ async fn a_term_stored_decades_long_still_has_a_dashboard(pool: SqlitePool) {
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn groups_under_five_students_are_never_shown_and_csv_matches(pool: SqlitePool) {
+    let pool = Db::from(pool);
     // Grade 9: six students; grade 10: two.
     let school = school(&pool, &[9, 9, 9, 9, 9, 9, 10, 10]).await;
     let admin = member(&pool, school.id, "ada", Role::Admin).await;

@@ -4,6 +4,7 @@
 
 use app::accounts::{Member, Role};
 use app::connections::{marking, Level, MarkFilters, Show};
+use app::db::Db;
 use app::terms::db::{self as terms, Draft};
 use app::AppError;
 use sqlx::SqlitePool;
@@ -18,7 +19,7 @@ struct School {
     students: Vec<i64>,
 }
 
-async fn member(pool: &SqlitePool, school: i64, who: &str, role: Role) -> Member {
+async fn member(pool: &Db, school: i64, who: &str, role: Role) -> Member {
     let user_id = app::accounts::db::upsert_member(
         pool,
         &format!("{who}@willow.example"),
@@ -41,7 +42,7 @@ async fn member(pool: &SqlitePool, school: i64, who: &str, role: Role) -> Member
     }
 }
 
-async fn school(pool: &SqlitePool) -> School {
+async fn school(pool: &Db) -> School {
     let id = app::schools::db::create(pool, "Willow Creek High School", 0)
         .await
         .unwrap()
@@ -103,7 +104,7 @@ fn filters(show: Show) -> MarkFilters {
     }
 }
 
-async fn names(pool: &SqlitePool, who: &Member, filters: &MarkFilters) -> Vec<String> {
+async fn names(pool: &Db, who: &Member, filters: &MarkFilters) -> Vec<String> {
     marking::list(pool, who, filters, TODAY)
         .await
         .unwrap()
@@ -115,6 +116,7 @@ async fn names(pool: &SqlitePool, who: &Member, filters: &MarkFilters) -> Vec<St
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn marks_show_on_the_list_and_in_the_progress_line(pool: SqlitePool) {
+    let pool = Db::from(pool);
     let school = school(&pool).await;
     let ada = member(&pool, school.id, "ada", Role::Staff).await;
     let ben = member(&pool, school.id, "ben", Role::Staff).await;
@@ -191,6 +193,7 @@ async fn marks_show_on_the_list_and_in_the_progress_line(pool: SqlitePool) {
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn search_and_filters_narrow_the_list(pool: SqlitePool) {
+    let pool = Db::from(pool);
     let school = school(&pool).await;
     let ada = member(&pool, school.id, "ada", Role::Staff).await;
     let [bobby, _, ana, kwame, _] = school.students[..] else {
@@ -286,6 +289,7 @@ async fn search_and_filters_narrow_the_list(pool: SqlitePool) {
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn the_list_is_paged(pool: SqlitePool) {
+    let pool = Db::from(pool);
     let school = school(&pool).await;
     let ada = member(&pool, school.id, "ada", Role::Staff).await;
     for n in 0..120 {
@@ -321,6 +325,7 @@ async fn the_list_is_paged(pool: SqlitePool) {
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn inactive_students_and_other_schools_cannot_be_marked(pool: SqlitePool) {
+    let pool = Db::from(pool);
     let school = school(&pool).await;
     let ada = member(&pool, school.id, "ada", Role::Staff).await;
     let gone = school.students[4];
@@ -372,6 +377,7 @@ async fn inactive_students_and_other_schools_cannot_be_marked(pool: SqlitePool) 
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn marking_needs_an_open_term_and_goes_to_the_current_one(pool: SqlitePool) {
+    let pool = Db::from(pool);
     let school = school(&pool).await;
     let ada = member(&pool, school.id, "ada", Role::Staff).await;
     let student = school.students[0];
@@ -433,6 +439,7 @@ async fn marking_needs_an_open_term_and_goes_to_the_current_one(pool: SqlitePool
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn last_terms_marks_are_hints(pool: SqlitePool) {
+    let pool = Db::from(pool);
     let school = school(&pool).await;
     let ada = member(&pool, school.id, "ada", Role::Staff).await;
     let student = school.students[2];
@@ -476,6 +483,7 @@ async fn last_terms_marks_are_hints(pool: SqlitePool) {
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn concerns_are_private_to_their_author_counselors_and_admins(pool: SqlitePool) {
+    let pool = Db::from(pool);
     let school = school(&pool).await;
     let ada = member(&pool, school.id, "ada", Role::Staff).await;
     let ben = member(&pool, school.id, "ben", Role::Staff).await;
@@ -559,6 +567,7 @@ async fn concerns_are_private_to_their_author_counselors_and_admins(pool: Sqlite
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn terms_do_not_overlap_and_past_terms_are_read_only(pool: SqlitePool) {
+    let pool = Db::from(pool);
     let school = school(&pool).await;
     let draft = |name: &str, starts: &str, ends: &str| Draft {
         name: name.into(),
@@ -671,6 +680,7 @@ async fn terms_do_not_overlap_and_past_terms_are_read_only(pool: SqlitePool) {
 /// changes, removals and students leaving or returning it equals a recount.
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn a_term_is_at_most_a_school_year_and_its_name_short(pool: SqlitePool) {
+    let pool = Db::from(pool);
     let school = school(&pool).await;
     let draft = |name: &str, starts: &str, ends: &str| Draft {
         name: name.into(),
@@ -736,6 +746,7 @@ async fn a_term_is_at_most_a_school_year_and_its_name_short(pool: SqlitePool) {
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn live_coverage_always_equals_a_recount(pool: SqlitePool) {
+    let pool = Db::from(pool);
     let school = school(&pool).await;
     let mut staff = Vec::new();
     for who in ["ada", "ben", "cora"] {
@@ -819,6 +830,7 @@ async fn live_coverage_always_equals_a_recount(pool: SqlitePool) {
 /// hold up the others.
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn marks_arriving_together_are_each_answered(pool: SqlitePool) {
+    let pool = Db::from(pool);
     let school = school(&pool).await;
     let mut staff = Vec::new();
     for i in 0..12 {

@@ -2,6 +2,7 @@
 //! all-or-nothing application. Files are generated here; no real data.
 #![cfg(feature = "ssr")]
 
+use app::db::Db;
 use app::roster::db::{apply, preview, Importer};
 use app::roster::parse::{students_csv, MAX_FILE_BYTES};
 use app::roster::{Mode, Preview};
@@ -29,14 +30,14 @@ fn template(count: usize, grade_of: impl Fn(usize) -> u32) -> String {
     csv
 }
 
-async fn school(pool: &SqlitePool) -> i64 {
+async fn school(pool: &Db) -> i64 {
     app::schools::db::create(pool, "Willow Creek High School", 0)
         .await
         .unwrap()
         .id
 }
 
-async fn import(pool: &SqlitePool, school: i64, csv: &str, mode: Mode) -> Preview {
+async fn import(pool: &Db, school: i64, csv: &str, mode: Mode) -> Preview {
     let parsed = students_csv("students.csv", csv.as_bytes()).unwrap();
     apply(
         pool,
@@ -51,12 +52,13 @@ async fn import(pool: &SqlitePool, school: i64, csv: &str, mode: Mode) -> Previe
     .unwrap()
 }
 
-async fn count(pool: &SqlitePool, sql: &str) -> i64 {
+async fn count(pool: &Db, sql: &str) -> i64 {
     sqlx::query_scalar(sql).fetch_one(pool).await.unwrap()
 }
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn a_template_file_imports_and_re_imports_unchanged(pool: SqlitePool) {
+    let pool = Db::from(pool);
     let school = school(&pool).await;
     let csv = template(40, |n| 9 + (n % 4) as u32);
     let parsed = students_csv("students.csv", csv.as_bytes()).unwrap();
@@ -123,6 +125,7 @@ async fn a_template_file_imports_and_re_imports_unchanged(pool: SqlitePool) {
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn changes_are_listed_and_missing_students_leave_keeping_their_marks(pool: SqlitePool) {
+    let pool = Db::from(pool);
     let school = school(&pool).await;
     import(&pool, school, &template(40, |_| 9), Mode::Full).await;
     // A mark on student 000040, who will leave and come back.
@@ -192,6 +195,7 @@ async fn changes_are_listed_and_missing_students_leave_keeping_their_marks(pool:
 async fn deactivating_many_needs_an_extra_confirmation_and_add_only_deactivates_nobody(
     pool: SqlitePool,
 ) {
+    let pool = Db::from(pool);
     let school = school(&pool).await;
     import(&pool, school, &template(100, |_| 11), Mode::Full).await;
     let partial = template(60, |_| 11);
@@ -215,6 +219,7 @@ async fn deactivating_many_needs_an_extra_confirmation_and_add_only_deactivates_
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn messy_real_files_are_read(pool: SqlitePool) {
+    let pool = Db::from(pool);
     let school = school(&pool).await;
     // Excel on Windows: Windows-1252, semicolons, CRLF, a quoted field with
     // a semicolon and a line break, trailing empty columns and blank lines,
@@ -274,6 +279,7 @@ async fn messy_real_files_are_read(pool: SqlitePool) {
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn bad_rows_are_rejected_with_line_column_and_reason(pool: SqlitePool) {
+    let pool = Db::from(pool);
     let school = school(&pool).await;
     import(&pool, school, &template(5, |_| 9), Mode::Full).await;
     let csv = "student_id,first_name,last_name,grade\n\
@@ -318,6 +324,7 @@ async fn bad_rows_are_rejected_with_line_column_and_reason(pool: SqlitePool) {
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn unusable_files_are_refused_whole(pool: SqlitePool) {
+    let pool = Db::from(pool);
     let _ = pool;
     let missing = students_csv("x.csv", b"id,name,grade\n1,Ana Lopez,9\n").unwrap_err();
     assert!(
@@ -336,6 +343,7 @@ async fn unusable_files_are_refused_whole(pool: SqlitePool) {
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn a_failure_on_the_last_row_leaves_nothing_half_imported(pool: SqlitePool) {
+    let pool = Db::from(pool);
     let school = school(&pool).await;
     import(&pool, school, &template(10, |_| 9), Mode::Full).await;
     // The database refuses the last new student (as a crash would stop it).

@@ -4,6 +4,7 @@
 
 use app::accounts::{Member, Role};
 use app::connections::{marking, MarkFilters, Show};
+use app::db::Db;
 use app::roster::db::{apply, preview, Importer};
 use app::roster::parse::{roster, Mapping, Problem};
 use app::roster::samples::{package, Layout, Sample};
@@ -21,11 +22,11 @@ fn district() -> Sample {
     }
 }
 
-async fn count(pool: &SqlitePool, sql: &str) -> i64 {
+async fn count(pool: &Db, sql: &str) -> i64 {
     sqlx::query_scalar(sql).fetch_one(pool).await.unwrap()
 }
 
-async fn import_district(pool: &SqlitePool, layout: Layout) -> (i64, app::roster::Preview) {
+async fn import_district(pool: &Db, layout: Layout) -> (i64, app::roster::Preview) {
     let school = app::schools::db::create(pool, "Maple Grove High School", 0)
         .await
         .unwrap()
@@ -67,7 +68,7 @@ async fn import_district(pool: &SqlitePool, layout: Layout) -> (i64, app::roster
     (school, done)
 }
 
-async fn check_district(pool: &SqlitePool, school: i64, done: &app::roster::Preview) {
+async fn check_district(pool: &Db, school: i64, done: &app::roster::Preview) {
     // Only this school's 60 students (the deleted and disabled ones left out).
     assert_eq!(done.new.len(), 60, "{}", done.counts());
     assert_eq!(count(pool, "SELECT COUNT(*) FROM students").await, 60);
@@ -152,6 +153,7 @@ async fn check_district(pool: &SqlitePool, school: i64, done: &app::roster::Prev
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn a_one_roster_1_1_district_file_imports_one_school(pool: SqlitePool) {
+    let pool = Db::from(pool);
     let (school, done) = import_district(&pool, Layout::OneRoster11).await;
     assert!(done.format.starts_with("OneRoster 1.1"), "{}", done.format);
     check_district(&pool, school, &done).await;
@@ -159,6 +161,7 @@ async fn a_one_roster_1_1_district_file_imports_one_school(pool: SqlitePool) {
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn a_one_roster_1_2_file_brings_roles_and_preferred_names(pool: SqlitePool) {
+    let pool = Db::from(pool);
     let (school, done) = import_district(&pool, Layout::OneRoster12).await;
     assert!(done.format.starts_with("OneRoster 1.2"), "{}", done.format);
     check_district(&pool, school, &done).await;
@@ -174,6 +177,7 @@ async fn a_one_roster_1_2_file_brings_roles_and_preferred_names(pool: SqlitePool
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn a_clever_file_imports_one_school(pool: SqlitePool) {
+    let pool = Db::from(pool);
     let school = app::schools::db::create(&pool, "Maple Grove High School", 0)
         .await
         .unwrap()
@@ -220,6 +224,7 @@ async fn a_clever_file_imports_one_school(pool: SqlitePool) {
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn a_zip_that_is_not_a_roster_is_refused(pool: SqlitePool) {
+    let pool = Db::from(pool);
     let _ = pool;
     let mut sample = Sample::school(5);
     sample.awkward_rows = false;
@@ -254,7 +259,7 @@ type Pairs = Vec<(String, String)>;
 
 /// Every (class SIS id, student SIS id) and (class SIS id, teacher email)
 /// pair stored for the school, sorted.
-async fn stored_pairs(pool: &SqlitePool, school: i64) -> (Pairs, Pairs) {
+async fn stored_pairs(pool: &Db, school: i64) -> (Pairs, Pairs) {
     let students = sqlx::query_as(
         "SELECT c.sis_id, s.sis_id FROM class_students cs
          JOIN classes c ON c.id = cs.class_id JOIN students s ON s.id = cs.student_id
@@ -303,6 +308,7 @@ fn file_pairs(parsed: &app::roster::parse::Parsed) -> (Pairs, Pairs) {
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn a_changed_package_moves_enrollments_and_keeps_history(pool: SqlitePool) {
+    let pool = Db::from(pool);
     let (school, _) = import_district(&pool, Layout::OneRoster12).await;
     let bytes = package(&district(), Layout::OneRoster12);
     let mut parsed = roster(
@@ -400,6 +406,7 @@ async fn a_changed_package_moves_enrollments_and_keeps_history(pool: SqlitePool)
 /// and this school's admin gets no password link for them.
 #[sqlx::test(migrations = false)]
 async fn a_package_only_invites_staff_whose_account_belongs_elsewhere(pool: SqlitePool) {
+    let pool = Db::from(pool);
     app::db::prepare(&pool).await.unwrap();
     let bytes = package(&district(), Layout::OneRoster12);
     let parsed = roster(

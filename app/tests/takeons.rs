@@ -4,6 +4,7 @@
 use app::accounts::{Member, Role};
 use app::clock;
 use app::connections::{marking, Level};
+use app::db::Db;
 use app::takeons::db::{self, Settings};
 use app::takeons::{ListFilters, Sort, View};
 use app::terms::db::{self as terms, Draft};
@@ -29,7 +30,7 @@ struct School {
     students: Vec<i64>,
 }
 
-async fn member(pool: &SqlitePool, school: i64, who: &str, role: Role) -> Member {
+async fn member(pool: &Db, school: i64, who: &str, role: Role) -> Member {
     let user_id = app::accounts::db::upsert_member(
         pool,
         &format!("{who}@cedar.example"),
@@ -52,7 +53,7 @@ async fn member(pool: &SqlitePool, school: i64, who: &str, role: Role) -> Member
     }
 }
 
-async fn school(pool: &SqlitePool) -> School {
+async fn school(pool: &Db) -> School {
     let id = app::schools::db::create(pool, "Cedar Hollow High School", 0)
         .await
         .unwrap()
@@ -112,14 +113,14 @@ async fn school(pool: &SqlitePool) -> School {
     }
 }
 
-async fn mark(pool: &SqlitePool, who: &Member, student: i64, level: Option<Level>, day: &str) {
+async fn mark(pool: &Db, who: &Member, student: i64, level: Option<Level>, day: &str) {
     let when = clock::start_of_day(clock::parse_day(day).unwrap()) + 9 * 3600;
     marking::mark(pool, who, student, level, when, day)
         .await
         .unwrap();
 }
 
-async fn names(pool: &SqlitePool, school: &School, filters: &ListFilters) -> Vec<String> {
+async fn names(pool: &Db, school: &School, filters: &ListFilters) -> Vec<String> {
     db::unconnected(pool, school.id, &school.fall, filters)
         .await
         .unwrap()
@@ -140,6 +141,7 @@ fn filters(view: View) -> ListFilters {
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn the_list_shows_students_with_no_or_one_strong_connection_this_term(pool: SqlitePool) {
+    let pool = Db::from(pool);
     let school = school(&pool).await;
     let [ana, ben, cleo, dev, eli] = school.students[..] else {
         unreachable!()
@@ -250,6 +252,7 @@ async fn the_list_shows_students_with_no_or_one_strong_connection_this_term(pool
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn a_take_on_becomes_connected_when_its_adult_marks_strong(pool: SqlitePool) {
+    let pool = Db::from(pool);
     let school = school(&pool).await;
     let [ana, ben, ..] = school.students[..] else {
         unreachable!()
@@ -339,6 +342,7 @@ async fn a_take_on_becomes_connected_when_its_adult_marks_strong(pool: SqlitePoo
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn suggestions_come_first_by_lowest_load_and_the_cap_warns(pool: SqlitePool) {
+    let pool = Db::from(pool);
     let school = school(&pool).await;
     let [ana, ben, cleo, ..] = school.students[..] else {
         unreachable!()
@@ -447,6 +451,7 @@ async fn suggestions_come_first_by_lowest_load_and_the_cap_warns(pool: SqlitePoo
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn check_ins_are_logged_by_the_adult_and_every_view_is_audited(pool: SqlitePool) {
+    let pool = Db::from(pool);
     let school = school(&pool).await;
     let ana = school.students[0];
     let kim = member(&pool, school.id, "kim", Role::Staff).await;
@@ -524,6 +529,7 @@ async fn check_ins_are_logged_by_the_adult_and_every_view_is_audited(pool: Sqlit
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn the_meeting_board_counts_live_and_shows_names_only_when_switched_on(pool: SqlitePool) {
+    let pool = Db::from(pool);
     let school = school(&pool).await;
     let kim = member(&pool, school.id, "kim", Role::Admin).await;
     let board = db::board(&pool, school.id, Some(&school.fall))

@@ -104,7 +104,7 @@ async fn main() {
             .execute(&pool)
             .await
             .expect("forget kept days");
-        app::coverage::figures::forget_snapshots();
+        app::coverage::figures::forget_snapshots(&pool);
         let (took, shown) = run().await;
         first_times.push(took);
         dashboard = Some(shown);

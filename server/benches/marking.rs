@@ -208,7 +208,7 @@ async fn main() {
     let bare_addr = serve(
         Router::new()
             .route("/bare", post(bare_insert))
-            .with_state(bare_pool.clone()),
+            .with_state(bare_pool.pool().clone()),
     )
     .await;
     let rounds = setting("BENCH_SATURATION_ROUNDS", 4).max(1) as u32;
@@ -296,7 +296,7 @@ where
     out
 }
 
-fn tether_router(pool: SqlitePool) -> Router {
+fn tether_router(db: app::db::Db) -> Router {
     let leptos_options = LeptosOptions::builder()
         .output_name("tether")
         .site_root("target/site")
@@ -304,7 +304,7 @@ fn tether_router(pool: SqlitePool) -> Router {
         .build();
     server::routes::router(AppState {
         leptos_options,
-        pool,
+        db,
         throttle: Arc::new(Throttle::new()),
         secure_cookies: false,
         trusted_proxies: Vec::new(),

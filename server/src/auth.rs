@@ -38,7 +38,7 @@ pub async fn sign_in(
         devices: &devices,
     };
     let outcome = authenticate(
-        &state.pool,
+        &state.db,
         &state.throttle,
         &form.email,
         &form.password,
@@ -174,9 +174,9 @@ fn client_address(peer: Option<IpAddr>, forwarded: &[&str], trusted: &[IpAddr]) 
 }
 
 pub async fn sign_out(State(state): State<AppState>, session: Session) -> Response {
-    if let Ok(member) = gate::member_from_session(&session, &state.pool, app::clock::now()).await {
+    if let Ok(member) = gate::member_from_session(&session, &state.db, app::clock::now()).await {
         let event = Event::by(&member, "sign_out", None);
-        if let Err(error) = record(&state.pool, event, app::clock::now()).await {
+        if let Err(error) = record(&state.db, event, app::clock::now()).await {
             return error_response(error);
         }
     }
@@ -196,7 +196,7 @@ pub async fn require_role(
     state: &AppState,
     role: Role,
 ) -> Result<Member, Response> {
-    match gate::member_from_session(session, &state.pool, app::clock::now()).await {
+    match gate::member_from_session(session, &state.db, app::clock::now()).await {
         Ok(member) if member.can(role) => Ok(member),
         Ok(_) => Err(error_response(AppError::Forbidden)),
         Err(AppError::Unauthorized) => Err(Redirect::to("/login?error=expired").into_response()),
@@ -305,7 +305,7 @@ pub async fn change_password(
             devices: &devices,
         };
         match app::accounts::confirm_password(
-            &state.pool,
+            &state.db,
             &state.throttle,
             &member.email,
             &form.current,
@@ -319,7 +319,7 @@ pub async fn change_password(
             Err(SignInFailure::Busy) => return Ok(Some("error=busy")),
         }
         let hash = app::accounts::password::hash(form.password.clone()).await?;
-        let mut tx = state.pool.begin().await?;
+        let mut tx = state.db.begin().await?;
         let epoch = app::accounts::db::set_password_hash(&mut *tx, member.user_id, &hash).await?;
         let subject = Some(format!("user:{}", member.user_id));
         let event = Event {
@@ -354,7 +354,7 @@ pub async fn switch_school(
         Ok(member) => member,
         Err(response) => return response,
     };
-    match app::accounts::db::member(&state.pool, member.user_id, form.school_id).await {
+    match app::accounts::db::member(&state.db, member.user_id, form.school_id).await {
         Ok(Some(_)) => match gate::switch_school(&session, form.school_id).await {
             Ok(()) => Redirect::to("/").into_response(),
             Err(error) => error_response(error),

@@ -300,13 +300,13 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
         .build();
     let state = AppState {
         leptos_options,
-        pool: pool.clone(),
+        db: pool.clone(),
         throttle: Arc::new(Throttle::new()),
         secure_cookies: !args.insecure_cookies,
         trusted_proxies: args.trusted_proxy.clone(),
     };
     let router = crate::routes::router(state);
-    tokio::spawn(delete_expired_sessions(pool.clone()));
+    tokio::spawn(delete_expired_sessions(pool.pool().clone()));
     println!(
         "Tether is running at http://{}/ (press Ctrl-C to stop)",
         args.addr

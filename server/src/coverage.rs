@@ -32,8 +32,7 @@ pub async fn export(
     }
     let now = app::clock::now();
     let today = app::clock::today();
-    let dashboard = match app::coverage::figures::dashboard(&state.pool, &member, today, now).await
-    {
+    let dashboard = match app::coverage::figures::dashboard(&state.db, &member, today, now).await {
         Ok(dashboard) => dashboard,
         Err(error) => return error_response(error),
     };
@@ -48,7 +47,7 @@ pub async fn export(
             Some(format!("coverage:{name}")),
         )
     };
-    if let Err(error) = record(&state.pool, event, now).await {
+    if let Err(error) = record(&state.db, event, now).await {
         return error_response(error);
     }
     let file_name = format!(

@@ -63,7 +63,7 @@ pub async fn mark(
         return error_response(AppError::Invalid("A mark is strong, knows or none.".into()));
     };
     let now = app::clock::now();
-    match marking::mark(&state.pool, &member, form.student_id, level, now, &today()).await {
+    match marking::mark(&state.db, &member, form.student_id, level, now, &today()).await {
         Ok(_) => back_to_row(&form.back, form.student_id),
         Err(error) => error_response(error),
     }
@@ -81,7 +81,7 @@ pub async fn concern(
     let raise = form.action != "withdraw";
     let now = app::clock::now();
     let outcome = marking::concern(
-        &state.pool,
+        &state.db,
         &member,
         form.student_id,
         raise,

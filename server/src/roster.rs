@@ -74,7 +74,7 @@ pub async fn upload(
     };
     // A file that cannot be used at all is refused here, with the reason;
     // one whose columns are not recognised goes on to the mapping step.
-    let mapping = match db::mapping(&state.pool, admin.school_id).await {
+    let mapping = match db::mapping(&state.db, admin.school_id).await {
         Ok(mapping) => mapping,
         Err(error) => return error_response(error),
     };
@@ -93,7 +93,7 @@ pub async fn upload(
         source_school: None,
     };
     match db::save_draft(
-        &state.pool,
+        &state.db,
         admin.school_id,
         admin.user_id,
         &draft,
@@ -123,10 +123,10 @@ pub async fn confirm(
     };
     let now = app::clock::now();
     let outcome = async {
-        let draft = db::load_draft(&state.pool, admin.school_id, admin.user_id)
+        let draft = db::load_draft(&state.db, admin.school_id, admin.user_id)
             .await?
             .ok_or_else(|| AppError::Invalid("No file is waiting: upload it again.".into()))?;
-        let mapping = db::mapping(&state.pool, admin.school_id).await?;
+        let mapping = db::mapping(&state.db, admin.school_id).await?;
         let parsed = roster(
             &draft.file_name,
             &draft.content,
@@ -135,7 +135,7 @@ pub async fn confirm(
         )
         .map_err(|problem| AppError::Invalid(problem.to_string()))?;
         let preview = db::preview(
-            &state.pool,
+            &state.db,
             admin.school_id,
             &parsed,
             draft.mode,
@@ -149,7 +149,7 @@ pub async fn confirm(
             )));
         }
         let done = db::apply(
-            &state.pool,
+            &state.db,
             admin.school_id,
             &parsed,
             draft.mode,
@@ -160,12 +160,12 @@ pub async fn confirm(
             now,
         )
         .await?;
-        db::delete_draft(&state.pool, admin.school_id, admin.user_id).await?;
+        db::delete_draft(&state.db, admin.school_id, admin.user_id).await?;
         let event = Event {
             detail: Some(format!("{}: {}", draft.file_name, done.counts())),
             ..Event::by(&admin, "roster.imported", None)
         };
-        record(&state.pool, event, now).await?;
+        record(&state.db, event, now).await?;
         Ok(format!("Imported {}: {}.", draft.file_name, done.counts()))
     };
     back_with_outcome(&session, FLASH_KEY, "/admin/import", outcome.await).await
@@ -183,7 +183,7 @@ pub async fn map_columns(
         Err(response) => return response,
     };
     let outcome = async {
-        let draft = db::load_draft(&state.pool, admin.school_id, admin.user_id)
+        let draft = db::load_draft(&state.db, admin.school_id, admin.user_id)
             .await?
             .ok_or_else(|| AppError::Invalid("No file is waiting: upload it again.".into()))?;
         let headers = app::roster::parse::headers(&draft.content).map_err(AppError::Invalid)?;
@@ -200,7 +200,7 @@ pub async fn map_columns(
                     "The file has no column called “{column}”."
                 )));
             }
-            db::remember(&state.pool, admin.school_id, column, field).await?;
+            db::remember(&state.db, admin.school_id, column, field).await?;
         }
         Ok(())
     };
@@ -229,7 +229,7 @@ pub async fn choose_source(
         Err(response) => return response,
     };
     match db::choose_source_school(
-        &state.pool,
+        &state.db,
         admin.school_id,
         admin.user_id,
         form.source_school.trim(),
@@ -246,7 +246,7 @@ pub async fn cancel(State(state): State<AppState>, session: Session) -> Response
         Ok(admin) => admin,
         Err(response) => return response,
     };
-    match db::delete_draft(&state.pool, admin.school_id, admin.user_id).await {
+    match db::delete_draft(&state.db, admin.school_id, admin.user_id).await {
         Ok(()) => {
             back_with(
                 &session,

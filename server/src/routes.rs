@@ -35,15 +35,15 @@ fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
 pub fn router(state: AppState) -> Router {
     let routes = route_list();
     let context = {
-        let pool = state.pool.clone();
+        let db = state.db.clone();
         let throttle = state.throttle.clone();
         move || {
-            provide_context(pool.clone());
+            provide_context(db.clone());
             provide_context(throttle.clone());
         }
     };
     let options = state.leptos_options.clone();
-    let sessions = SessionManagerLayer::new(app::db::cached_session_store(&state.pool))
+    let sessions = SessionManagerLayer::new(app::db::cached_session_store(&state.db))
         .with_name("tether_session")
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
@@ -129,7 +129,7 @@ pub fn router(state: AppState) -> Router {
 
 /// 200 when the database answers a query, 503 otherwise.
 async fn healthz(State(state): State<AppState>) -> (StatusCode, &'static str) {
-    if app::db::is_healthy(&state.pool).await {
+    if app::db::is_healthy(&state.db).await {
         (StatusCode::OK, "ok\n")
     } else {
         (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n")

@@ -47,7 +47,7 @@ pub async fn add(
     }
     let role = Role::parse(&form.role).unwrap_or(Role::Staff);
     match db::add(
-        &state.pool,
+        &state.db,
         &admin,
         &form.email,
         &form.name,
@@ -87,7 +87,7 @@ pub async fn change_role(
     };
     let now = app::clock::now();
     let outcome = async {
-        db::set_role(&state.pool, admin.school_id, user_id, role).await?;
+        db::set_role(&state.db, admin.school_id, user_id, role).await?;
         let event = Event {
             detail: Some(format!("now {}", role.as_str())),
             ..Event::by(
@@ -96,7 +96,7 @@ pub async fn change_role(
                 Some(format!("user:{user_id}")),
             )
         };
-        record(&state.pool, event, now).await
+        record(&state.db, event, now).await
     };
     match outcome.await {
         Ok(()) => back("notice=role"),
@@ -126,14 +126,14 @@ pub async fn set_active(
     let active = form.active == "1";
     let now = app::clock::now();
     let outcome = async {
-        db::set_active(&state.pool, admin.school_id, user_id, active).await?;
+        db::set_active(&state.db, admin.school_id, user_id, active).await?;
         let action = if active {
             "account.reactivated"
         } else {
             "account.deactivated"
         };
         let event = Event::by(&admin, action, Some(format!("user:{user_id}")));
-        record(&state.pool, event, now).await
+        record(&state.db, event, now).await
     };
     match outcome.await {
         Ok(()) => back(if active {
@@ -158,9 +158,9 @@ pub async fn issue_link(
     };
     let now = app::clock::now();
     let outcome = async {
-        let name = db::name_of(&state.pool, admin.school_id, user_id).await?;
+        let name = db::name_of(&state.db, admin.school_id, user_id).await?;
         let token = db::issue_link(
-            &state.pool,
+            &state.db,
             admin.school_id,
             user_id,
             Some(admin.user_id),
@@ -168,7 +168,7 @@ pub async fn issue_link(
         )
         .await?;
         let event = Event::by(&admin, "link.issued", Some(format!("user:{user_id}")));
-        record(&state.pool, event, now).await?;
+        record(&state.db, event, now).await?;
         let host = headers
             .get(header::HOST)
             .and_then(|h| h.to_str().ok())
@@ -214,10 +214,10 @@ pub async fn unlock(
     };
     let now = app::clock::now();
     let outcome = async {
-        let email = db::email_of(&state.pool, admin.school_id, user_id).await?;
+        let email = db::email_of(&state.db, admin.school_id, user_id).await?;
         state.throttle.lift(&email);
         let event = Event::by(&admin, "sign_in.unlocked", Some(format!("user:{user_id}")));
-        app::audit::db::record_for_account(&state.pool, Some(user_id), event, now).await
+        app::audit::db::record_for_account(&state.db, Some(user_id), event, now).await
     };
     match outcome.await {
         Ok(()) => back("notice=unlocked"),
@@ -254,7 +254,7 @@ pub async fn welcome(
         Redirect::to(&format!("/welcome/{token}?error={code}")).into_response()
     };
     let now = app::clock::now();
-    let holder = match db::link_holder(&state.pool, &form.token, now).await {
+    let holder = match db::link_holder(&state.db, &form.token, now).await {
         Ok(holder) => holder,
         Err(error) => return error_response(error),
     };
@@ -267,7 +267,7 @@ pub async fn welcome(
             devices: &devices,
         };
         match app::accounts::confirm_password(
-            &state.pool,
+            &state.db,
             &state.throttle,
             &holder.email,
             &form.password,
@@ -276,7 +276,7 @@ pub async fn welcome(
         .await
         {
             Ok(Ok(_)) => {
-                db::redeem_link(&state.pool, &form.token, None, address.as_deref(), now).await
+                db::redeem_link(&state.db, &form.token, None, address.as_deref(), now).await
             }
             Ok(Err(SignInFailure::Locked)) => return again("locked"),
             Ok(Err(SignInFailure::Busy)) => return again("busy"),
@@ -292,14 +292,7 @@ pub async fn welcome(
         }
         match password::hash(form.password.clone()).await {
             Ok(hash) => {
-                db::redeem_link(
-                    &state.pool,
-                    &form.token,
-                    Some(&hash),
-                    address.as_deref(),
-                    now,
-                )
-                .await
+                db::redeem_link(&state.db, &form.token, Some(&hash), address.as_deref(), now).await
             }
             Err(error) => Err(error),
         }
@@ -344,7 +337,7 @@ pub async fn import_preview(
         return error_response(AppError::Invalid("Choose a CSV file first.".into()));
     };
     let outcome = async {
-        let existing = db::emails(&state.pool, admin.school_id).await?;
+        let existing = db::emails(&state.db, admin.school_id).await?;
         let preview = app::staff::import::parse(&name, &bytes, &existing);
         session
             .insert(app::staff::IMPORT_KEY, preview)
@@ -369,7 +362,7 @@ pub async fn import_confirm(State(state): State<AppState>, session: Session) -> 
             .map_err(|_| AppError::Database)?
             .ok_or(AppError::NotFound)?;
         db::add_many(
-            &state.pool,
+            &state.db,
             admin.school_id,
             &preview.people,
             admin.user_id,

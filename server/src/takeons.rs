@@ -19,7 +19,7 @@ use crate::auth::{back_with_outcome, error_response, require_role};
 
 async fn open_term(state: &AppState, member: &Member) -> Result<Term, AppError> {
     let today = app::clock::day_to_string(app::clock::today());
-    app::terms::db::current(&state.pool, member.school_id, &today)
+    app::terms::db::current(&state.db, member.school_id, &today)
         .await?
         .ok_or_else(|| AppError::Invalid("No term is current; an admin can add or pin one.".into()))
 }
@@ -32,10 +32,10 @@ async fn start(
     student_id: i64,
     staff_id: i64,
 ) -> Result<db::Started, AppError> {
-    app::connections::marking::active_student(&state.pool, member.school_id, student_id).await?;
+    app::connections::marking::active_student(&state.db, member.school_id, student_id).await?;
     let term = open_term(state, member).await?;
     db::start(
-        &state.pool,
+        &state.db,
         member,
         &term,
         student_id,
@@ -123,7 +123,7 @@ pub async fn check_in(
         Err(response) => return response,
     };
     let outcome = db::check_in(
-        &state.pool,
+        &state.db,
         &member,
         id,
         &form.checked_on,
@@ -158,7 +158,7 @@ pub async fn release(
         Err(response) => return response,
     };
     let outcome = db::release(
-        &state.pool,
+        &state.db,
         &member,
         id,
         &form.reason,
@@ -193,7 +193,7 @@ pub async fn settings(
     };
     let outcome = match form.take_on_cap.trim().parse::<i64>() {
         Ok(cap) => db::set_settings(
-            &state.pool,
+            &state.db,
             &member,
             db::Settings {
                 take_on_cap: cap,
@@ -223,13 +223,13 @@ pub async fn export(
     let filters =
         ListFilters::from_pairs(|key| pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()));
     let today = app::clock::day_to_string(app::clock::today());
-    let term = match app::terms::db::current(&state.pool, member.school_id, &today).await {
+    let term = match app::terms::db::current(&state.db, member.school_id, &today).await {
         Ok(term) => term,
         Err(error) => return error_response(error),
     };
     // Without a current term nobody is marked: the header alone.
     let csv = match &term {
-        Some(term) => db::unconnected_csv(&state.pool, member.school_id, term, &filters).await,
+        Some(term) => db::unconnected_csv(&state.db, member.school_id, term, &filters).await,
         None => Ok(db::CSV_HEADER.to_string()),
     };
     let csv = match csv {
@@ -249,7 +249,7 @@ pub async fn export(
             Some("unconnected:list".into()),
         )
     };
-    if let Err(error) = record(&state.pool, event, now).await {
+    if let Err(error) = record(&state.db, event, now).await {
         return error_response(error);
     }
     let file_name = format!(

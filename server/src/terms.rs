@@ -59,7 +59,7 @@ pub async fn create(
     let now = app::clock::now();
     let outcome = async {
         let draft = form.draft();
-        let id = db::create(&state.pool, admin.school_id, &draft, now).await?;
+        let id = db::create(&state.db, admin.school_id, &draft, now).await?;
         let event = Event {
             detail: Some(format!(
                 "{} {}–{}",
@@ -69,7 +69,7 @@ pub async fn create(
             )),
             ..Event::by(&admin, "term.created", Some(format!("term:{id}")))
         };
-        record(&state.pool, event, now).await?;
+        record(&state.db, event, now).await?;
         Ok(format!("Term “{}” added.", draft.name.trim()))
     };
     back(&session, outcome.await).await
@@ -88,7 +88,7 @@ pub async fn update(
     let now = app::clock::now();
     let outcome = async {
         let draft = form.draft();
-        db::update(&state.pool, admin.school_id, term_id, &draft, &today()).await?;
+        db::update(&state.db, admin.school_id, term_id, &draft, &today()).await?;
         let event = Event {
             detail: Some(format!(
                 "{} {}–{}",
@@ -98,7 +98,7 @@ pub async fn update(
             )),
             ..Event::by(&admin, "term.changed", Some(format!("term:{term_id}")))
         };
-        record(&state.pool, event, now).await?;
+        record(&state.db, event, now).await?;
         Ok(format!("Term “{}” saved.", draft.name.trim()))
     };
     back(&session, outcome.await).await
@@ -117,14 +117,14 @@ pub async fn pin(
     let pinned = form.pinned == "1";
     let now = app::clock::now();
     let outcome = async {
-        let term = db::pin(&state.pool, admin.school_id, term_id, pinned, &today()).await?;
+        let term = db::pin(&state.db, admin.school_id, term_id, pinned, &today()).await?;
         let action = if pinned {
             "term.pinned"
         } else {
             "term.unpinned"
         };
         record(
-            &state.pool,
+            &state.db,
             Event::by(&admin, action, Some(format!("term:{term_id}"))),
             now,
         )

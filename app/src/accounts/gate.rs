@@ -160,7 +160,7 @@ pub async fn require(role: Role) -> Result<Member, AppError> {
 /// Inside a server function: the signed-in member, any role.
 pub async fn current_member() -> Result<Member, AppError> {
     let session = current_session().await?;
-    let pool = crate::state::pool()?;
+    let pool = crate::state::db()?;
     member_from_session(&session, &pool, clock::now()).await
 }
 

@@ -38,7 +38,7 @@ pub async fn get_my_schools() -> Result<Vec<(i64, String)>, AppError> {
         Err(AppError::Unauthorized) => return Ok(Vec::new()),
         Err(other) => return Err(other),
     };
-    let pool = crate::state::pool()?;
+    let pool = crate::state::db()?;
     let schools = super::db::memberships(&pool, member.user_id).await?;
     Ok(schools
         .into_iter()
@@ -49,7 +49,7 @@ pub async fn get_my_schools() -> Result<Vec<(i64, String)>, AppError> {
 /// Anyone may ask: it reveals only whether the database is new or a demo.
 #[server]
 pub async fn get_sign_in_info() -> Result<SignInInfo, AppError> {
-    let pool = crate::state::pool()?;
+    let pool = crate::state::db()?;
     let first_run = super::db::user_count(&pool).await? == 0;
     let demo_accounts = if super::db::is_demo_only(&pool).await? {
         super::DEMO_ACCOUNTS

@@ -14,6 +14,6 @@ pub async fn get_audit_log(
 ) -> Result<AuditLogPage, AppError> {
     use crate::accounts::{gate, Role};
     let member = gate::require(Role::Admin).await?;
-    let pool = crate::state::pool()?;
+    let pool = crate::state::db()?;
     super::db::page(&pool, member.school_id, &person, &action, page).await
 }

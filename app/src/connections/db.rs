@@ -5,6 +5,7 @@
 use sqlx::SqlitePool;
 
 use super::Level;
+use crate::db::Db;
 use crate::AppError;
 
 /// One mark: who, whom, which term.
@@ -108,20 +109,21 @@ struct Pending {
 /// At most this many marks are written in one transaction.
 const BATCH_MAX: usize = 100;
 
-/// Marks waiting to be written, one queue per database (pool), as the
-/// write turns in `db::write_turn`; and whether a writer is at work on it.
+/// Marks waiting to be written to one database (kept by its [`Db`]), and
+/// whether a writer is at work on them.
 #[derive(Default)]
 struct Waiting {
     marks: Vec<Pending>,
     writing: bool,
 }
 
-type Queue = std::sync::Arc<std::sync::Mutex<Waiting>>;
-static QUEUES: crate::db::PerDatabase<std::sync::Mutex<Waiting>> =
-    std::sync::Mutex::new(Vec::new());
+/// The queue of marks of one database, kept by its [`Db`].
+#[derive(Default)]
+pub struct MarkQueue(std::sync::Mutex<Waiting>);
 
-fn lock(queue: &Queue) -> std::sync::MutexGuard<'_, Waiting> {
+fn lock(queue: &MarkQueue) -> std::sync::MutexGuard<'_, Waiting> {
     queue
+        .0
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
@@ -133,7 +135,8 @@ fn lock(queue: &Queue) -> std::sync::MutexGuard<'_, Waiting> {
 /// are answered with an error (the browser sends them again) and the next
 /// mark starts a new writer.
 struct WriterOnDuty {
-    queue: Queue,
+    db: Db,
+    queue: std::sync::Arc<MarkQueue>,
     finished: bool,
 }
 
@@ -150,9 +153,9 @@ impl Drop for WriterOnDuty {
 /// The writer of a queue: while marks wait, takes the write turn, writes
 /// up to [`BATCH_MAX`] of them in one transaction, answers each and gives
 /// the turn back (so an import can interleave); stops when none is left.
-async fn write_waiting(pool: SqlitePool, mut duty: WriterOnDuty) {
+async fn write_waiting(mut duty: WriterOnDuty) {
     loop {
-        let turn = crate::db::write_turn(&pool).await;
+        let turn = duty.db.write_turn().await;
         let batch: Option<Vec<Pending>> = {
             let mut waiting = lock(&duty.queue);
             let n = waiting.marks.len().min(BATCH_MAX);
@@ -169,7 +172,7 @@ async fn write_waiting(pool: SqlitePool, mut duty: WriterOnDuty) {
             duty.finished = true;
             return;
         };
-        write_and_answer(&pool, batch).await;
+        write_and_answer(duty.db.pool(), batch).await;
         drop(turn);
     }
 }
@@ -300,7 +303,7 @@ async fn write_and_answer(pool: &SqlitePool, batch: Vec<Pending>) {
 /// many marks share a round trip and a commit; alone, a mark is written at
 /// once. A mark is answered only after its commit.
 pub async fn set(
-    pool: &SqlitePool,
+    db: &Db,
     marker: Marker,
     student_id: i64,
     level: Option<Level>,
@@ -308,7 +311,7 @@ pub async fn set(
     today: &str,
 ) -> Result<(i64, super::Progress), AppError> {
     let (sender, receiver) = tokio::sync::oneshot::channel();
-    let queue = crate::db::per_database(&QUEUES, pool);
+    let queue = db.kept::<MarkQueue>();
     let start_writer = {
         let mut waiting = lock(&queue);
         waiting.marks.push(Pending {
@@ -325,10 +328,11 @@ pub async fn set(
         // On its own task: a batch is finished and answered even if this
         // request is dropped half-way (its browser went away).
         let duty = WriterOnDuty {
+            db: db.clone(),
             queue,
             finished: false,
         };
-        tokio::spawn(write_waiting(pool.clone(), duty));
+        tokio::spawn(write_waiting(duty));
     }
     receiver.await.unwrap_or(Err(AppError::Database))
 }

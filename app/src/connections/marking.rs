@@ -304,7 +304,7 @@ pub async fn active_student(
 /// removes it) and answers with the student's count and the progress line,
 /// in one round trip to the database (see `db::set`).
 pub async fn mark(
-    pool: &SqlitePool,
+    db: &crate::db::Db,
     marker: impl Into<super::db::Marker>,
     student_id: i64,
     level: Option<Level>,
@@ -312,7 +312,7 @@ pub async fn mark(
     today: &str,
 ) -> Result<MarkSaved, AppError> {
     let (strong, progress) =
-        super::db::set(pool, marker.into(), student_id, level, now, today).await?;
+        super::db::set(db, marker.into(), student_id, level, now, today).await?;
     Ok(MarkSaved {
         student_id,
         level,
@@ -325,7 +325,7 @@ pub async fn mark(
 /// in the current term, or withdraws it. Answers with the open concern's
 /// reason, `None` when withdrawn.
 pub async fn concern(
-    pool: &SqlitePool,
+    pool: &crate::db::Db,
     member: &Member,
     student_id: i64,
     raise: bool,
@@ -343,7 +343,7 @@ pub async fn concern(
         )));
     }
     let stored = (!reason.is_empty()).then_some(reason);
-    let _turn = crate::db::write_turn(pool).await;
+    let _turn = pool.write_turn().await;
     let mut tx = pool.begin().await?;
     if raise {
         let updated = sqlx::query(

@@ -18,7 +18,7 @@ fn today() -> String {
 pub async fn get_mark_setup() -> Result<MarkSetup, AppError> {
     use crate::accounts::{gate, Role};
     let member = gate::require(Role::Staff).await?;
-    let pool = crate::state::pool()?;
+    let pool = crate::state::db()?;
     super::marking::setup(&pool, &member, &today()).await
 }
 
@@ -27,7 +27,7 @@ pub async fn get_mark_setup() -> Result<MarkSetup, AppError> {
 pub async fn get_mark_list(filters: MarkFilters) -> Result<MarkList, AppError> {
     use crate::accounts::{gate, Role};
     let member = gate::require(Role::Staff).await?;
-    let pool = crate::state::pool()?;
+    let pool = crate::state::db()?;
     super::marking::list(&pool, &member, &filters, &today()).await
 }
 
@@ -44,7 +44,7 @@ pub async fn save_mark(student_id: i64, level: String) -> Result<MarkSaved, AppE
         let who = gate::session_identity(&session, crate::clock::now()).await?;
         let level = super::parse_choice(&level)
             .ok_or_else(|| AppError::Invalid("A mark is strong, knows or none.".into()))?;
-        let pool = crate::state::pool()?;
+        let pool = crate::state::db()?;
         let marker = super::db::Marker {
             user_id: who.user_id,
             school_id: who.school_id,
@@ -81,7 +81,7 @@ pub async fn save_concern(
 ) -> Result<Option<String>, AppError> {
     use crate::accounts::{gate, Role};
     let member = gate::require(Role::Staff).await?;
-    let pool = crate::state::pool()?;
+    let pool = crate::state::db()?;
     let saved = super::marking::concern(
         &pool,
         &member,

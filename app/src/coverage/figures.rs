@@ -13,9 +13,11 @@ use std::collections::HashMap;
 use sqlx::SqlitePool;
 use time::{Date, Duration};
 
+use super::cache::{Fingerprint, Recent};
 use super::{Breakdown, Dashboard, Figures, Participation, Point, StaffMarks, TermFinal};
 use crate::accounts::{Member, Role};
 use crate::clock;
+use crate::db::Db;
 use crate::terms::Term;
 use crate::AppError;
 
@@ -152,6 +154,8 @@ async fn attributes(
         .collect())
 }
 
+/// The roster's part, read again only when the roster has changed: it
+/// changes with imports, while marks change all the time.
 /// The roster's part of the figures: active students by grade and
 /// homeroom, and the imported groups.
 struct RosterSnapshot {
@@ -159,69 +163,33 @@ struct RosterSnapshot {
     groups: Vec<(String, String, Vec<i64>)>,
 }
 
-/// What changes whenever the roster does: the database, the school's last
-/// import, and the last change of any student's status (added, left or
-/// back) or attributes.
-type Fingerprint = (String, i64, Option<i64>, Option<i64>, Option<i64>);
-
-/// Roster snapshots of the databases and schools seen lately.
-static SNAPSHOTS: std::sync::Mutex<Vec<(Fingerprint, std::sync::Arc<RosterSnapshot>)>> =
-    std::sync::Mutex::new(Vec::new());
-const SNAPSHOTS_KEPT: usize = 8;
-
-/// Forgets every roster snapshot kept in memory, as a restart would (for
+/// Forgets the roster snapshots kept in memory, as a restart would (for
 /// benchmarks of a first view).
-pub fn forget_snapshots() {
-    SNAPSHOTS
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-        .clear();
+pub fn forget_snapshots(db: &Db) {
+    db.kept::<Recent<RosterSnapshot>>().clear();
 }
 
-/// The roster's part, read again only when the roster has changed: it
-/// changes with imports, while marks change all the time.
 async fn roster_snapshot(
-    pool: &SqlitePool,
+    db: &Db,
     school_id: i64,
 ) -> Result<std::sync::Arc<RosterSnapshot>, AppError> {
-    let (identity, last_import, last_status, last_attribute): (
-        String,
-        Option<i64>,
-        Option<i64>,
-        Option<i64>,
-    ) = sqlx::query_as(
-        "SELECT (SELECT id FROM database_identity LIMIT 1),
-                (SELECT MAX(id) FROM imports WHERE school_id = $1),
-                (SELECT MAX(rowid) FROM student_status),
-                (SELECT MAX(rowid) FROM student_attributes)",
-    )
-    .bind(school_id)
-    .fetch_one(pool)
-    .await?;
-    let fingerprint: Fingerprint = (
-        identity,
-        school_id,
-        last_import,
-        last_status,
-        last_attribute,
-    );
-    let lock = || {
-        SNAPSHOTS
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-    };
-    if let Some((_, snapshot)) = lock().iter().find(|(f, _)| *f == fingerprint) {
-        return Ok(snapshot.clone());
+    let (last_import, last_status, last_attribute): (Option<i64>, Option<i64>, Option<i64>) =
+        sqlx::query_as(
+            "SELECT (SELECT MAX(id) FROM imports WHERE school_id = $1),
+                    (SELECT MAX(rowid) FROM student_status),
+                    (SELECT MAX(rowid) FROM student_attributes)",
+        )
+        .bind(school_id)
+        .fetch_one(db)
+        .await?;
+    let fingerprint: Fingerprint = (school_id, last_import, last_status, last_attribute);
+    let kept = db.kept::<Recent<RosterSnapshot>>();
+    if let Some(snapshot) = kept.get(&fingerprint) {
+        return Ok(snapshot);
     }
-    let (roster, groups) =
-        tokio::try_join!(roster_now(pool, school_id), attributes(pool, school_id))?;
+    let (roster, groups) = tokio::try_join!(roster_now(db, school_id), attributes(db, school_id))?;
     let snapshot = std::sync::Arc::new(RosterSnapshot { roster, groups });
-    let mut kept = lock();
-    kept.retain(|(f, _)| (&f.0, f.1) != (&fingerprint.0, fingerprint.1));
-    if kept.len() >= SNAPSHOTS_KEPT {
-        kept.remove(0);
-    }
-    kept.push((fingerprint, snapshot.clone()));
+    kept.keep(fingerprint, snapshot.clone());
     Ok(snapshot)
 }
 
@@ -241,7 +209,7 @@ impl Tally {
 /// When the term's whole history of strong marks is read anyway (`marks`),
 /// the live counts come from it instead of a second read.
 async fn live(
-    pool: &SqlitePool,
+    pool: &Db,
     school_id: i64,
     term_id: Option<i64>,
     marks: Option<&MarksCell>,
@@ -585,7 +553,7 @@ fn missing_days(kept: &HashMap<String, Figures>, days: &[Date]) -> usize {
 /// (`kept`), computing (and keeping, once over) what is missing.
 #[allow(clippy::too_many_arguments)]
 async fn days_of_term(
-    pool: &SqlitePool,
+    pool: &Db,
     roster: &tokio::sync::OnceCell<RosterHistory>,
     marks: &MarksCell,
     school_id: i64,
@@ -623,7 +591,7 @@ async fn days_of_term(
             .map(|(&i, f)| (i, *f))
             .collect();
         if !over.is_empty() {
-            let _turn = crate::db::write_turn(pool).await;
+            let _turn = pool.write_turn().await;
             let mut tx = pool.begin().await?;
             for batch in over.chunks(DAYS_PER_INSERT) {
                 let mut insert = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
@@ -734,7 +702,7 @@ async fn participation(
 /// The dashboard of `member`'s school for the current term, on `today` at
 /// `now`. Per-person participation is included for admins only.
 pub async fn dashboard(
-    pool: &SqlitePool,
+    pool: &Db,
     member: &Member,
     today: Date,
     now: i64,

@@ -10,6 +10,8 @@
 //! * a day's figure is taken at the day's last second (UTC), or now for today.
 
 #[cfg(feature = "ssr")]
+mod cache;
+#[cfg(feature = "ssr")]
 pub mod figures;
 mod server;
 mod views;

@@ -10,7 +10,7 @@ use crate::AppError;
 pub async fn get_coverage() -> Result<Dashboard, AppError> {
     use crate::accounts::{gate, Role};
     let member = gate::require(Role::Counselor).await?;
-    let pool = crate::state::pool()?;
+    let pool = crate::state::db()?;
     super::figures::dashboard(&pool, &member, crate::clock::today(), crate::clock::now()).await
 }
 
@@ -21,7 +21,7 @@ pub async fn get_coverage_report() -> Result<Dashboard, AppError> {
     use crate::accounts::{gate, Role};
     use crate::audit::db::{record, Event};
     let member = gate::require(Role::Counselor).await?;
-    let pool = crate::state::pool()?;
+    let pool = crate::state::db()?;
     let now = crate::clock::now();
     let dashboard = super::figures::dashboard(&pool, &member, crate::clock::today(), now).await?;
     record(

@@ -19,7 +19,7 @@ pub struct HomeSummary {
 #[server]
 pub async fn get_home_summary() -> Result<HomeSummary, AppError> {
     let member = crate::accounts::gate::require(crate::accounts::Role::Staff).await?;
-    let pool = crate::state::pool()?;
+    let pool = crate::state::db()?;
     let school = crate::schools::db::school(&pool, member.school_id).await?;
     let today = crate::clock::day_to_string(crate::clock::today());
     let active_students = crate::schools::db::active_student_count(&pool, school.id).await?;

@@ -301,7 +301,7 @@ fn json<T: serde::Serialize + ?Sized>(rows: &T) -> Result<String, AppError> {
 /// Applies the roster in one transaction and records it in the import
 /// history. Returns what was done.
 pub async fn apply(
-    pool: &SqlitePool,
+    pool: &crate::db::Db,
     school_id: i64,
     parsed: &Parsed,
     mode: Mode,
@@ -309,7 +309,7 @@ pub async fn apply(
     by: Importer,
     now: i64,
 ) -> Result<Preview, AppError> {
-    let _turn = crate::db::write_turn(pool).await;
+    let _turn = pool.write_turn().await;
     let (existing, attributes, emails) = load(pool, school_id).await?;
     let (preview, plan) = compare(&existing, &attributes, &emails, parsed, mode, file_name);
     // A larger page cache (16 MB) while the import writes, so the indexes

@@ -15,7 +15,7 @@ pub const FLASH_KEY: &str = "import_flash";
 pub async fn get_imports() -> Result<ImportOverview, AppError> {
     use crate::accounts::{gate, Role};
     let member = gate::require(Role::Admin).await?;
-    let pool = crate::state::pool()?;
+    let pool = crate::state::db()?;
     let history = super::db::history(&pool, member.school_id).await?;
     let waiting = super::db::load_draft(&pool, member.school_id, member.user_id)
         .await?
@@ -40,7 +40,7 @@ pub async fn get_import_preview() -> Result<Option<ImportStep>, AppError> {
     use super::{MappingPage, PreviewPage};
     use crate::accounts::{gate, Role};
     let member = gate::require(Role::Admin).await?;
-    let pool = crate::state::pool()?;
+    let pool = crate::state::db()?;
     let Some(draft) = super::db::load_draft(&pool, member.school_id, member.user_id).await? else {
         return Ok(None);
     };

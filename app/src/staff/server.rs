@@ -12,7 +12,7 @@ use crate::AppError;
 pub async fn get_staff(search: String) -> Result<StaffOverview, AppError> {
     use crate::accounts::{gate, Role};
     let member = gate::require(Role::Admin).await?;
-    let pool = crate::state::pool()?;
+    let pool = crate::state::db()?;
     let mut staff = super::db::list(&pool, member.school_id, &search).await?;
     if let Some(throttle) = use_context::<std::sync::Arc<crate::accounts::throttle::Throttle>>() {
         let now = std::time::Instant::now();
@@ -89,7 +89,7 @@ pub async fn get_staff_import() -> Result<Option<super::import::StaffImport>, Ap
 /// may ask).
 #[server]
 pub async fn get_link_holder(token: String) -> Result<super::LinkView, AppError> {
-    let pool = crate::state::pool()?;
+    let pool = crate::state::db()?;
     let holder = super::db::link_holder(&pool, &token, crate::clock::now()).await?;
     Ok(super::LinkView {
         name: holder.name,

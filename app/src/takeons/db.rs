@@ -471,7 +471,7 @@ impl Started {
 /// `staff_id` takes `student_id` on in the current term: by volunteering
 /// (`by` is the same person) or assigned by a counselor or admin.
 pub async fn start(
-    pool: &SqlitePool,
+    pool: &crate::db::Db,
     by: &Member,
     term: &Term,
     student_id: i64,
@@ -507,7 +507,7 @@ pub async fn start(
             "{staff_name} already has a strong connection with {student_name} this term."
         )));
     }
-    let _turn = crate::db::write_turn(pool).await;
+    let _turn = pool.write_turn().await;
     let mut tx = pool.begin().await?;
     let inserted: Option<i64> = sqlx::query_scalar(
         "INSERT INTO take_ons (school_id, term_id, student_id, staff_id, assigned_by, started_at)

@@ -20,7 +20,7 @@ async fn take_flash() -> Result<Option<crate::terms::Flash>, AppError> {
 
 #[cfg(feature = "ssr")]
 async fn current_term(school_id: i64) -> Result<Option<crate::terms::Term>, AppError> {
-    let pool = crate::state::pool()?;
+    let pool = crate::state::db()?;
     let today = crate::clock::day_to_string(crate::clock::today());
     crate::terms::db::current(&pool, school_id, &today).await
 }
@@ -31,7 +31,7 @@ async fn current_term(school_id: i64) -> Result<Option<crate::terms::Term>, AppE
 pub async fn get_unconnected(filters: ListFilters) -> Result<UnconnectedList, AppError> {
     use crate::accounts::{gate, Role};
     let member = gate::require(Role::Counselor).await?;
-    let pool = crate::state::pool()?;
+    let pool = crate::state::db()?;
     let term = current_term(member.school_id).await?;
     let choices = super::db::choices(&pool, member.school_id).await?;
     let (rows, total) = match &term {
@@ -48,7 +48,7 @@ pub async fn get_unconnected(filters: ListFilters) -> Result<UnconnectedList, Ap
 pub async fn get_assign(student_id: i64) -> Result<AssignChoice, AppError> {
     use crate::accounts::{gate, Role};
     let member = gate::require(Role::Counselor).await?;
-    let pool = crate::state::pool()?;
+    let pool = crate::state::db()?;
     async {
         crate::connections::marking::active_student(&pool, member.school_id, student_id).await?;
         let term = current_term(member.school_id)
@@ -66,7 +66,7 @@ pub async fn get_assign(student_id: i64) -> Result<AssignChoice, AppError> {
 pub async fn get_take_on(id: i64) -> Result<TakeOnDetail, AppError> {
     use crate::accounts::{gate, Role};
     let member = gate::require(Role::Staff).await?;
-    let pool = crate::state::pool()?;
+    let pool = crate::state::db()?;
     let today = crate::clock::today();
     let take_on = super::db::find(&pool, &member, id, today)
         .await
@@ -88,7 +88,7 @@ pub async fn get_take_on(id: i64) -> Result<TakeOnDetail, AppError> {
 pub async fn get_my_take_ons() -> Result<MyTakeOnsPart, AppError> {
     use crate::accounts::{gate, Role};
     let member = gate::require(Role::Staff).await?;
-    let pool = crate::state::pool()?;
+    let pool = crate::state::db()?;
     let flash = take_flash().await?;
     let take_ons = match current_term(member.school_id).await? {
         Some(term) => {
@@ -111,7 +111,7 @@ pub async fn get_my_take_ons() -> Result<MyTakeOnsPart, AppError> {
 pub async fn get_follow_up() -> Result<FollowUp, AppError> {
     use crate::accounts::{gate, Role};
     let member = gate::require(Role::Counselor).await?;
-    let pool = crate::state::pool()?;
+    let pool = crate::state::db()?;
     let term = current_term(member.school_id).await?;
     let mut page =
         super::db::follow_up_page(&pool, &member, term.as_ref(), crate::clock::today()).await?;
@@ -125,7 +125,7 @@ pub async fn get_follow_up() -> Result<FollowUp, AppError> {
 pub async fn get_meeting_board() -> Result<Board, AppError> {
     use crate::accounts::{gate, Role};
     let member = gate::require(Role::Staff).await?;
-    let pool = crate::state::pool()?;
+    let pool = crate::state::db()?;
     let term = current_term(member.school_id).await?;
     super::db::board(&pool, member.school_id, term.as_ref()).await
 }

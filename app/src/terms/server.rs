@@ -14,7 +14,7 @@ pub const FLASH_KEY: &str = "terms_flash";
 pub async fn get_terms() -> Result<TermsOverview, AppError> {
     use crate::accounts::{gate, Role};
     let member = gate::require(Role::Admin).await?;
-    let pool = crate::state::pool()?;
+    let pool = crate::state::db()?;
     let today = crate::clock::day_to_string(crate::clock::today());
     let terms = super::db::list(&pool, member.school_id).await?;
     let current_id = super::db::current(&pool, member.school_id, &today)

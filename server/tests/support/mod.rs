@@ -84,7 +84,7 @@ pub fn router_with_throttle(
             .output_name("tether")
             .site_root("target/site")
             .build(),
-        pool: pool.clone(),
+        db: pool.clone().into(),
         throttle,
         secure_cookies,
         trusted_proxies: Vec::new(),
