@@ -1,12 +1,7 @@
-//! The `tether` program: command line, HTTP router and start-up.
+//! The `tether` program: command line, the assembly of the HTTP router,
+//! the middleware, and start-up. Every feature's routes live in its own
+//! folder of the app crate.
 
-pub mod auth;
 pub mod cli;
-pub mod coverage;
-pub mod marking;
-pub mod roster;
 pub mod routes;
 pub mod security;
-pub mod staff;
-pub mod takeons;
-pub mod terms;

@@ -1,12 +1,12 @@
-//! The HTTP router: Leptos pages and server functions, static files, the
-//! plain routes (sign-in, sign-out, health check), and the layers every
-//! request passes through.
+//! The HTTP router: Leptos pages and server functions, static files, each
+//! feature's form routes, the health check, and the layers every request
+//! passes through.
 
 use app::app::{shell, App};
 use app::state::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{get, post};
+use axum::routing::get;
 use axum::{middleware, Router};
 use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
@@ -50,61 +50,21 @@ pub fn router(state: AppState) -> Router {
         .with_secure(state.secure_cookies)
         .with_expiry(Expiry::OnInactivity(IDLE_EXPIRY));
     // Roster files are large: their route has its own body limit.
-    let uploads = Router::new()
-        .route("/admin/import", post(crate::roster::upload))
-        .layer(axum::extract::DefaultBodyLimit::max(
-            crate::roster::UPLOAD_LIMIT,
-        ))
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(
-            crate::roster::UPLOAD_LIMIT,
-        ));
+    let uploads = app::roster::routes::uploads().layer(
+        tower_http::limit::RequestBodyLimitLayer::new(app::roster::routes::UPLOAD_LIMIT),
+    );
+    // Each feature's form routes (`app/src/<feature>/routes.rs`).
+    let features = Router::new()
+        .merge(app::accounts::routes::routes())
+        .merge(app::staff::routes::routes())
+        .merge(app::roster::routes::routes())
+        .merge(app::connections::routes::routes())
+        .merge(app::coverage::routes::routes())
+        .merge(app::takeons::routes::routes())
+        .merge(app::terms::routes::routes());
     Router::new()
         .route("/healthz", get(healthz))
-        .route("/login", post(crate::auth::sign_in))
-        .route("/logout", post(crate::auth::sign_out))
-        .route("/welcome", post(crate::staff::welcome))
-        .route("/account/password", post(crate::auth::change_password))
-        .route("/school", post(crate::auth::switch_school))
-        .route("/admin/staff/add", post(crate::staff::add))
-        .route("/admin/staff/import", post(crate::staff::import_preview))
-        .route(
-            "/admin/staff/import/confirm",
-            post(crate::staff::import_confirm),
-        )
-        .route(
-            "/admin/staff/import/cancel",
-            post(crate::staff::import_cancel),
-        )
-        .route(
-            "/admin/staff/{user_id}/role",
-            post(crate::staff::change_role),
-        )
-        .route(
-            "/admin/staff/{user_id}/active",
-            post(crate::staff::set_active),
-        )
-        .route(
-            "/admin/staff/{user_id}/link",
-            post(crate::staff::issue_link),
-        )
-        .route("/admin/staff/{user_id}/unlock", post(crate::staff::unlock))
-        .route("/admin/import/confirm", post(crate::roster::confirm))
-        .route("/admin/import/cancel", post(crate::roster::cancel))
-        .route("/admin/import/mapping", post(crate::roster::map_columns))
-        .route("/admin/import/source", post(crate::roster::choose_source))
-        .route("/admin/import/template.csv", get(crate::roster::template))
-        .route("/mark", post(crate::marking::mark))
-        .route("/mark/concern", post(crate::marking::concern))
-        .route("/coverage/export/{file}", get(crate::coverage::export))
-        .route("/unconnected/export.csv", get(crate::takeons::export))
-        .route("/take-ons/volunteer", post(crate::takeons::volunteer))
-        .route("/take-ons/assign", post(crate::takeons::assign))
-        .route("/take-ons/settings", post(crate::takeons::settings))
-        .route("/take-ons/{id}/check-in", post(crate::takeons::check_in))
-        .route("/take-ons/{id}/release", post(crate::takeons::release))
-        .route("/admin/terms", post(crate::terms::create))
-        .route("/admin/terms/{term_id}", post(crate::terms::update))
-        .route("/admin/terms/{term_id}/pin", post(crate::terms::pin))
+        .merge(features)
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             shell(options.clone())
         })
@@ -114,7 +74,9 @@ pub fn router(state: AppState) -> Router {
         >(context, shell))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(BODY_LIMIT))
         .merge(uploads)
-        .layer(middleware::from_fn(crate::auth::require_sign_in_for_pages))
+        .layer(middleware::from_fn(
+            crate::security::require_sign_in_for_pages,
+        ))
         .layer(sessions)
         .layer(middleware::from_fn_with_state(
             state.clone(),

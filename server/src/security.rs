@@ -4,8 +4,10 @@ use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
+use tower_sessions::Session;
 
+use app::accounts::gate;
 use app::state::AppState;
 
 /// Security headers on every response. Pages set their own
@@ -128,6 +130,33 @@ fn without_default_port<'a>(authority: &'a str, scheme: &str) -> &'a str {
         ":80"
     };
     authority.strip_suffix(default).unwrap_or(authority)
+}
+
+/// Pages need a signed-in person: anyone else is sent to the sign-in page
+/// and brought back afterwards. Server functions and form routes check for
+/// themselves (through the gate) and answer 401 or send to sign-in.
+pub async fn require_sign_in_for_pages(session: Session, request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    if request.method() != axum::http::Method::GET
+        || is_public(path)
+        || gate::signed_in_user(&session).await.is_some()
+    {
+        return next.run(request).await;
+    }
+    let target = request
+        .uri()
+        .path_and_query()
+        .map(|pq| pq.as_str())
+        .unwrap_or("/");
+    let query = serde_urlencoded::to_string([("next", target)]).unwrap_or_default();
+    Redirect::to(&format!("/login?{query}")).into_response()
+}
+
+fn is_public(path: &str) -> bool {
+    matches!(path, "/login" | "/healthz" | "/favicon.svg" | "/robots.txt")
+        || path.starts_with("/pkg/")
+        || path.starts_with("/welcome/")
+        || path.starts_with("/api/")
 }
 
 #[cfg(test)]

@@ -7,6 +7,8 @@ pub mod db;
 pub mod gate;
 #[cfg(feature = "ssr")]
 pub mod password;
+#[cfg(feature = "ssr")]
+pub mod routes;
 mod server;
 #[cfg(feature = "ssr")]
 pub mod throttle;
@@ -74,6 +76,12 @@ impl Member {
 }
 
 /// Why a new password was refused, for pages that only get an error code.
+/// Where the account forms post (`routes.rs`); the views share them.
+pub const SIGN_IN: &str = "/login";
+pub const SIGN_OUT: &str = "/logout";
+pub const PASSWORD: &str = "/account/password";
+pub const SCHOOL: &str = "/school";
+
 pub const WEAK_PASSWORD: &str = "That password is too short or too easy to guess (common, repetitive, or containing your name or email). Choose another.";
 
 /// A demo account shown on the sign-in page of a demo database.

@@ -37,7 +37,7 @@ pub fn SignInPage() -> impl IntoView {
             <h1 id="sign-in-title">"Sign in to Tether"</h1>
             {move || signed_out().then(|| view! { <p class="notice" role="status">"You have signed out."</p> })}
             {move || problem().map(|text| view! { <p class="form-error" role="alert" id="sign-in-error">{text}</p> })}
-            <form method="post" action="/login" class="stacked-form">
+            <form method="post" action=super::SIGN_IN class="stacked-form">
                 <input type="hidden" name="next" value=next />
                 <label for="email">"Email"</label>
                 <input id="email" name="email" type="email" autocomplete="username" required value=email />
@@ -128,7 +128,7 @@ pub fn PasswordPage() -> impl IntoView {
         <h1>"Change your password"</h1>
         {move || notice().then(|| view! { <p class="notice" role="status">"Your password has been changed."</p> })}
         {move || problem().map(|text| view! { <p class="form-error" role="alert">{text}</p> })}
-        <form method="post" action="/account/password" class="stacked-form">
+        <form method="post" action=super::PASSWORD class="stacked-form">
             <label for="current-password">"Current password"</label>
             <input id="current-password" name="current" type="password" autocomplete="current-password" required />
             <label for="new-password">"New password (at least 10 characters)"</label>
@@ -145,7 +145,7 @@ pub fn PasswordPage() -> impl IntoView {
 pub fn SchoolSwitcher(schools: Vec<(i64, String)>, current: i64) -> impl IntoView {
     (schools.len() > 1).then(|| {
         view! {
-            <form method="post" action="/school" class="row-form school-switcher">
+            <form method="post" action=super::SCHOOL class="row-form school-switcher">
                 <label for="school-switch" class="visually-hidden">"School"</label>
                 <select id="school-switch" name="school_id">
                     {schools
@@ -163,7 +163,7 @@ pub fn SchoolSwitcher(schools: Vec<(i64, String)>, current: i64) -> impl IntoVie
 #[component]
 pub fn SignOutButton() -> impl IntoView {
     view! {
-        <form method="post" action="/logout" class="sign-out">
+        <form method="post" action=super::SIGN_OUT class="sign-out">
             <button type="submit" class="button link">"Sign out"</button>
         </form>
     }

@@ -9,6 +9,8 @@ pub mod db;
 #[cfg(feature = "ssr")]
 pub mod marking;
 mod queue;
+#[cfg(feature = "ssr")]
+pub mod routes;
 mod server;
 mod views;
 
@@ -19,6 +21,9 @@ pub use views::MarkPage;
 
 /// Students per page of the marking list.
 pub const PAGE_SIZE: u32 = 50;
+/// Where the marking forms post without JavaScript (`routes.rs`).
+pub const MARK_PATH: &str = "/mark";
+pub const CONCERN_PATH: &str = "/mark/concern";
 /// Pages beyond this are not asked for (its offset fits any integer).
 pub const MAX_PAGE: u32 = 100_000;
 

@@ -358,7 +358,7 @@ fn StudentRowView(
                 </Show>
             </td>
             <td class="my-mark">
-                <form method="post" action="/mark" class="mark-form">
+                <form method="post" action=super::MARK_PATH class="mark-form">
                     <input type="hidden" name="student_id" value=id.to_string() />
                     <input type="hidden" name="back" value=back.clone() />
                     <div class="mark-choices" role="group" aria-label=format!("Your mark for {}", row.name)>
@@ -452,7 +452,7 @@ fn ConcernControl(
                 }}
                 <span class="visually-hidden">{format!(" about {label_name}")}</span>
             </summary>
-            <form method="post" action="/mark/concern" class="stacked-form">
+            <form method="post" action=super::CONCERN_PATH class="stacked-form">
                 <input type="hidden" name="student_id" value=student_id.to_string() />
                 <input type="hidden" name="back" value=back />
                 <label for=reason_id.clone()>"Reason (optional, private)"</label>

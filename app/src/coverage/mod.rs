@@ -13,6 +13,8 @@
 mod cache;
 #[cfg(feature = "ssr")]
 pub mod figures;
+#[cfg(feature = "ssr")]
+pub mod routes;
 mod server;
 mod views;
 

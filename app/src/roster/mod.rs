@@ -9,6 +9,8 @@ pub mod package;
 #[cfg(feature = "ssr")]
 pub mod parse;
 #[cfg(feature = "ssr")]
+pub mod routes;
+#[cfg(feature = "ssr")]
 pub mod samples;
 mod server;
 mod views;

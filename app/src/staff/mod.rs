@@ -4,6 +4,8 @@
 #[cfg(feature = "ssr")]
 pub mod db;
 pub mod import;
+#[cfg(feature = "ssr")]
+pub mod routes;
 mod server;
 mod views;
 

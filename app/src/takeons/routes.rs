@@ -2,24 +2,26 @@
 //! school's settings) and the unconnected list's CSV export. Each answers
 //! with a redirect back to a page that shows the outcome once.
 
-use app::accounts::{Member, Role};
-use app::audit::db::{record, Event};
-use app::state::AppState;
-use app::takeons::{db, ListFilters, FLASH_KEY};
-use app::terms::Term;
-use app::AppError;
+use crate::accounts::Member;
+use crate::audit::db::{record, Event};
+use crate::state::AppState;
+use crate::takeons::{db, ListFilters, FLASH_KEY};
+use crate::terms::Term;
+use crate::AppError;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
 use axum::Form;
+use axum::Router;
 use serde::Deserialize;
 use tower_sessions::Session;
 
-use crate::auth::{back_with_outcome, error_response, require_role};
+use crate::http::{back_with_outcome, Admin, Counselor, Staff};
 
 async fn open_term(state: &AppState, member: &Member) -> Result<Term, AppError> {
-    let today = app::clock::day_to_string(app::clock::today());
-    app::terms::db::current(&state.db, member.school_id, &today)
+    let today = crate::clock::day_to_string(crate::clock::today());
+    crate::terms::db::current(&state.db, member.school_id, &today)
         .await?
         .ok_or_else(|| AppError::Invalid("No term is current; an admin can add or pin one.".into()))
 }
@@ -32,7 +34,7 @@ async fn start(
     student_id: i64,
     staff_id: i64,
 ) -> Result<db::Started, AppError> {
-    app::connections::marking::active_student(&state.db, member.school_id, student_id).await?;
+    crate::connections::marking::active_student(&state.db, member.school_id, student_id).await?;
     let term = open_term(state, member).await?;
     db::start(
         &state.db,
@@ -40,7 +42,7 @@ async fn start(
         &term,
         student_id,
         staff_id,
-        app::clock::now(),
+        crate::clock::now(),
     )
     .await
 }
@@ -67,14 +69,11 @@ fn list_address(back: &str) -> Option<String> {
 }
 
 pub async fn volunteer(
+    Staff(member): Staff,
     State(state): State<AppState>,
     session: Session,
     Form(form): Form<VolunteerForm>,
 ) -> Response {
-    let member = match require_role(&session, &state, Role::Staff).await {
-        Ok(member) => member,
-        Err(response) => return response,
-    };
     let started = start(&state, &member, form.student_id, member.user_id).await;
     let to = match (list_address(&form.back), &started) {
         (Some(list), _) => format!("{list}#student-{}", form.student_id),
@@ -91,14 +90,11 @@ pub struct AssignForm {
 }
 
 pub async fn assign(
+    Counselor(member): Counselor,
     State(state): State<AppState>,
     session: Session,
     Form(form): Form<AssignForm>,
 ) -> Response {
-    let member = match require_role(&session, &state, Role::Counselor).await {
-        Ok(member) => member,
-        Err(response) => return response,
-    };
     let outcome = start(&state, &member, form.student_id, form.staff_id)
         .await
         .map(|s| s.message(false));
@@ -113,23 +109,20 @@ pub struct CheckInForm {
 }
 
 pub async fn check_in(
+    Staff(member): Staff,
     State(state): State<AppState>,
     session: Session,
     Path(id): Path<i64>,
     Form(form): Form<CheckInForm>,
 ) -> Response {
-    let member = match require_role(&session, &state, Role::Staff).await {
-        Ok(member) => member,
-        Err(response) => return response,
-    };
     let outcome = db::check_in(
         &state.db,
         &member,
         id,
         &form.checked_on,
         &form.note,
-        app::clock::today(),
-        app::clock::now(),
+        crate::clock::today(),
+        crate::clock::now(),
     )
     .await
     .map(|t| {
@@ -148,22 +141,19 @@ pub struct ReleaseForm {
 }
 
 pub async fn release(
+    Staff(member): Staff,
     State(state): State<AppState>,
     session: Session,
     Path(id): Path<i64>,
     Form(form): Form<ReleaseForm>,
 ) -> Response {
-    let member = match require_role(&session, &state, Role::Staff).await {
-        Ok(member) => member,
-        Err(response) => return response,
-    };
     let outcome = db::release(
         &state.db,
         &member,
         id,
         &form.reason,
-        app::clock::today(),
-        app::clock::now(),
+        crate::clock::today(),
+        crate::clock::now(),
     )
     .await
     .map(|t| {
@@ -183,14 +173,11 @@ pub struct SettingsForm {
 }
 
 pub async fn settings(
+    Admin(member): Admin,
     State(state): State<AppState>,
     session: Session,
     Form(form): Form<SettingsForm>,
 ) -> Response {
-    let member = match require_role(&session, &state, Role::Admin).await {
-        Ok(member) => member,
-        Err(response) => return response,
-    };
     let outcome = match form.take_on_cap.trim().parse::<i64>() {
         Ok(cap) => db::set_settings(
             &state.db,
@@ -199,7 +186,7 @@ pub async fn settings(
                 take_on_cap: cap,
                 meeting_names: form.meeting_names.is_some(),
             },
-            app::clock::now(),
+            crate::clock::now(),
         )
         .await
         .map(|_| "Settings saved.".to_string()),
@@ -212,20 +199,16 @@ pub async fn settings(
 
 /// The unconnected list, every page, with the filters of the address.
 pub async fn export(
+    Counselor(member): Counselor,
     State(state): State<AppState>,
-    session: Session,
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> Response {
-    let member = match require_role(&session, &state, Role::Counselor).await {
-        Ok(member) => member,
-        Err(response) => return response,
-    };
     let filters =
         ListFilters::from_pairs(|key| pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()));
-    let today = app::clock::day_to_string(app::clock::today());
-    let term = match app::terms::db::current(&state.db, member.school_id, &today).await {
+    let today = crate::clock::day_to_string(crate::clock::today());
+    let term = match crate::terms::db::current(&state.db, member.school_id, &today).await {
         Ok(term) => term,
-        Err(error) => return error_response(error),
+        Err(error) => return error.into_response(),
     };
     // Without a current term nobody is marked: the header alone.
     let csv = match &term {
@@ -234,9 +217,9 @@ pub async fn export(
     };
     let csv = match csv {
         Ok(csv) => csv,
-        Err(error) => return error_response(error),
+        Err(error) => return error.into_response(),
     };
-    let now = app::clock::now();
+    let now = crate::clock::now();
     let event = Event {
         detail: Some(format!(
             "{}: {}",
@@ -250,11 +233,11 @@ pub async fn export(
         )
     };
     if let Err(error) = record(&state.db, event, now).await {
-        return error_response(error);
+        return error.into_response();
     }
     let file_name = format!(
         "tether-unconnected-{}.csv",
-        app::clock::day_to_string(app::clock::today())
+        crate::clock::day_to_string(crate::clock::today())
     );
     (
         [
@@ -268,4 +251,15 @@ pub async fn export(
         csv,
     )
         .into_response()
+}
+
+/// The unconnected list's export and the take-on forms.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/unconnected/export.csv", get(export))
+        .route("/take-ons/volunteer", post(volunteer))
+        .route("/take-ons/assign", post(assign))
+        .route("/take-ons/settings", post(settings))
+        .route("/take-ons/{id}/check-in", post(check_in))
+        .route("/take-ons/{id}/release", post(release))
 }

@@ -2,22 +2,23 @@
 //! its preview, download the template. Each answers with a redirect, so the
 //! pages work with and without JavaScript.
 
-use app::accounts::Role;
-use app::audit::db::{record, Event};
-use app::roster::db::{self, Draft, Importer};
-use app::roster::parse::{roster, Field, Problem, MAX_FILE_BYTES};
-use app::roster::{Mode, FLASH_KEY, TEMPLATE_CSV};
-use app::state::AppState;
-use app::terms::Flash;
-use app::AppError;
+use crate::audit::db::{record, Event};
+use crate::roster::db::{self, Draft, Importer};
+use crate::roster::parse::{roster, Field, Problem, MAX_FILE_BYTES};
+use crate::roster::{Mode, FLASH_KEY, TEMPLATE_CSV};
+use crate::state::AppState;
+use crate::terms::Flash;
+use crate::AppError;
 use axum::extract::{Multipart, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
 use axum::Form;
+use axum::Router;
 use serde::Deserialize;
 use tower_sessions::Session;
 
-use crate::auth::{back_with_flash, back_with_outcome, error_response, require_role};
+use crate::http::{back_with_flash, back_with_outcome, Admin};
 
 /// Largest upload accepted on the roster route (the file, plus the form).
 pub const UPLOAD_LIMIT: usize = MAX_FILE_BYTES + 64 * 1024;
@@ -27,14 +28,11 @@ async fn back_with(session: &Session, to: &str, flash: Flash) -> Response {
 }
 
 pub async fn upload(
+    Admin(admin): Admin,
     State(state): State<AppState>,
     session: Session,
     mut multipart: Multipart,
 ) -> Response {
-    let admin = match require_role(&session, &state, Role::Admin).await {
-        Ok(admin) => admin,
-        Err(response) => return response,
-    };
     let mut file: Option<(String, Vec<u8>)> = None;
     let mut mode = Mode::Full;
     loop {
@@ -76,7 +74,7 @@ pub async fn upload(
     // one whose columns are not recognised goes on to the mapping step.
     let mapping = match db::mapping(&state.db, admin.school_id).await {
         Ok(mapping) => mapping,
-        Err(error) => return error_response(error),
+        Err(error) => return error.into_response(),
     };
     if let Err(Problem::Unusable(problem)) = roster(&file_name, &content, &mapping, None) {
         return back_with(
@@ -97,12 +95,12 @@ pub async fn upload(
         admin.school_id,
         admin.user_id,
         &draft,
-        app::clock::now(),
+        crate::clock::now(),
     )
     .await
     {
         Ok(()) => Redirect::to("/admin/import/preview").into_response(),
-        Err(error) => error_response(error),
+        Err(error) => error.into_response(),
     }
 }
 
@@ -113,15 +111,12 @@ pub struct ConfirmForm {
 }
 
 pub async fn confirm(
+    Admin(admin): Admin,
     State(state): State<AppState>,
     session: Session,
     Form(form): Form<ConfirmForm>,
 ) -> Response {
-    let admin = match require_role(&session, &state, Role::Admin).await {
-        Ok(admin) => admin,
-        Err(response) => return response,
-    };
-    let now = app::clock::now();
+    let now = crate::clock::now();
     let outcome = async {
         let draft = db::load_draft(&state.db, admin.school_id, admin.user_id)
             .await?
@@ -174,19 +169,16 @@ pub async fn confirm(
 /// The column-mapping step: each field names a column of the waiting file
 /// (or nothing). Remembered for the school's next imports.
 pub async fn map_columns(
+    Admin(admin): Admin,
     State(state): State<AppState>,
     session: Session,
     Form(form): Form<std::collections::HashMap<String, String>>,
 ) -> Response {
-    let admin = match require_role(&session, &state, Role::Admin).await {
-        Ok(admin) => admin,
-        Err(response) => return response,
-    };
     let outcome = async {
         let draft = db::load_draft(&state.db, admin.school_id, admin.user_id)
             .await?
             .ok_or_else(|| AppError::Invalid("No file is waiting: upload it again.".into()))?;
-        let headers = app::roster::parse::headers(&draft.content).map_err(AppError::Invalid)?;
+        let headers = crate::roster::parse::headers(&draft.content).map_err(AppError::Invalid)?;
         for field in Field::ALL {
             let Some(column) = form
                 .get(field.label())
@@ -209,7 +201,7 @@ pub async fn map_columns(
         Err(AppError::Invalid(text)) => {
             back_with(&session, "/admin/import", Flash::Problem(text)).await
         }
-        Err(error) => error_response(error),
+        Err(error) => error.into_response(),
     }
 }
 
@@ -220,14 +212,10 @@ pub struct SourceForm {
 
 /// Which school of a district package is this one.
 pub async fn choose_source(
+    Admin(admin): Admin,
     State(state): State<AppState>,
-    session: Session,
     Form(form): Form<SourceForm>,
 ) -> Response {
-    let admin = match require_role(&session, &state, Role::Admin).await {
-        Ok(admin) => admin,
-        Err(response) => return response,
-    };
     match db::choose_source_school(
         &state.db,
         admin.school_id,
@@ -237,15 +225,15 @@ pub async fn choose_source(
     .await
     {
         Ok(()) => Redirect::to("/admin/import/preview").into_response(),
-        Err(error) => error_response(error),
+        Err(error) => error.into_response(),
     }
 }
 
-pub async fn cancel(State(state): State<AppState>, session: Session) -> Response {
-    let admin = match require_role(&session, &state, Role::Admin).await {
-        Ok(admin) => admin,
-        Err(response) => return response,
-    };
+pub async fn cancel(
+    Admin(admin): Admin,
+    State(state): State<AppState>,
+    session: Session,
+) -> Response {
     match db::delete_draft(&state.db, admin.school_id, admin.user_id).await {
         Ok(()) => {
             back_with(
@@ -255,7 +243,7 @@ pub async fn cancel(State(state): State<AppState>, session: Session) -> Response
             )
             .await
         }
-        Err(error) => error_response(error),
+        Err(error) => error.into_response(),
     }
 }
 
@@ -272,4 +260,23 @@ pub async fn template() -> Response {
         TEMPLATE_CSV,
     )
         .into_response()
+}
+
+/// The import page's forms, except the upload.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/admin/import/confirm", post(confirm))
+        .route("/admin/import/cancel", post(cancel))
+        .route("/admin/import/mapping", post(map_columns))
+        .route("/admin/import/source", post(choose_source))
+        .route("/admin/import/template.csv", get(template))
+}
+
+/// The upload of a roster file: large, so with its own body limit (the
+/// other routes keep the server's small one; the server also caps the
+/// body itself at [`UPLOAD_LIMIT`]).
+pub fn uploads() -> Router<AppState> {
+    Router::new()
+        .route("/admin/import", post(upload))
+        .layer(axum::extract::DefaultBodyLimit::max(UPLOAD_LIMIT))
 }

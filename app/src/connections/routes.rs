@@ -2,17 +2,17 @@
 //! saves, then redirects back to the same filters and page, scrolled to the
 //! row just changed (`/mark?…&saved=ID#student-ID`).
 
-use app::accounts::Role;
-use app::connections::{marking, parse_choice, MarkFilters};
-use app::state::AppState;
-use app::AppError;
+use crate::connections::{marking, parse_choice, MarkFilters};
+use crate::state::AppState;
+use crate::AppError;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::post;
 use axum::Form;
+use axum::Router;
 use serde::Deserialize;
-use tower_sessions::Session;
 
-use crate::auth::{error_response, require_role};
+use crate::http::Staff;
 
 #[derive(Deserialize)]
 pub struct MarkForm {
@@ -47,39 +47,31 @@ fn back_to_row(back: &str, student_id: i64) -> Response {
 }
 
 fn today() -> String {
-    app::clock::day_to_string(app::clock::today())
+    crate::clock::day_to_string(crate::clock::today())
 }
 
 pub async fn mark(
+    Staff(member): Staff,
     State(state): State<AppState>,
-    session: Session,
     Form(form): Form<MarkForm>,
 ) -> Response {
-    let member = match require_role(&session, &state, Role::Staff).await {
-        Ok(member) => member,
-        Err(response) => return response,
-    };
     let Some(level) = parse_choice(&form.level) else {
-        return error_response(AppError::Invalid("A mark is strong, knows or none.".into()));
+        return AppError::Invalid("A mark is strong, knows or none.".into()).into_response();
     };
-    let now = app::clock::now();
+    let now = crate::clock::now();
     match marking::mark(&state.db, &member, form.student_id, level, now, &today()).await {
         Ok(_) => back_to_row(&form.back, form.student_id),
-        Err(error) => error_response(error),
+        Err(error) => error.into_response(),
     }
 }
 
 pub async fn concern(
+    Staff(member): Staff,
     State(state): State<AppState>,
-    session: Session,
     Form(form): Form<ConcernForm>,
 ) -> Response {
-    let member = match require_role(&session, &state, Role::Staff).await {
-        Ok(member) => member,
-        Err(response) => return response,
-    };
     let raise = form.action != "withdraw";
-    let now = app::clock::now();
+    let now = crate::clock::now();
     let outcome = marking::concern(
         &state.db,
         &member,
@@ -92,6 +84,13 @@ pub async fn concern(
     .await;
     match outcome {
         Ok(_) => back_to_row(&form.back, form.student_id),
-        Err(error) => error_response(error),
+        Err(error) => error.into_response(),
     }
+}
+
+/// The marking page's forms.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(super::MARK_PATH, post(mark))
+        .route(super::CONCERN_PATH, post(concern))
 }

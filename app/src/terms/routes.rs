@@ -2,18 +2,19 @@
 //! to `/admin/terms` and leaves the outcome in the session, so the same forms
 //! work with and without JavaScript.
 
-use app::accounts::Role;
-use app::audit::db::{record, Event};
-use app::state::AppState;
-use app::terms::{db, FLASH_KEY};
-use app::AppError;
+use crate::audit::db::{record, Event};
+use crate::state::AppState;
+use crate::terms::{db, FLASH_KEY};
+use crate::AppError;
 use axum::extract::{Path, State};
 use axum::response::Response;
+use axum::routing::post;
 use axum::Form;
+use axum::Router;
 use serde::Deserialize;
 use tower_sessions::Session;
 
-use crate::auth::{back_with_outcome, require_role};
+use crate::http::{back_with_outcome, Admin};
 
 #[derive(Deserialize)]
 pub struct TermForm {
@@ -44,19 +45,16 @@ async fn back(session: &Session, outcome: Result<String, AppError>) -> Response 
 }
 
 fn today() -> String {
-    app::clock::day_to_string(app::clock::today())
+    crate::clock::day_to_string(crate::clock::today())
 }
 
 pub async fn create(
+    Admin(admin): Admin,
     State(state): State<AppState>,
     session: Session,
     Form(form): Form<TermForm>,
 ) -> Response {
-    let admin = match require_role(&session, &state, Role::Admin).await {
-        Ok(admin) => admin,
-        Err(response) => return response,
-    };
-    let now = app::clock::now();
+    let now = crate::clock::now();
     let outcome = async {
         let draft = form.draft();
         let id = db::create(&state.db, admin.school_id, &draft, now).await?;
@@ -76,16 +74,13 @@ pub async fn create(
 }
 
 pub async fn update(
+    Admin(admin): Admin,
     State(state): State<AppState>,
     session: Session,
     Path(term_id): Path<i64>,
     Form(form): Form<TermForm>,
 ) -> Response {
-    let admin = match require_role(&session, &state, Role::Admin).await {
-        Ok(admin) => admin,
-        Err(response) => return response,
-    };
-    let now = app::clock::now();
+    let now = crate::clock::now();
     let outcome = async {
         let draft = form.draft();
         db::update(&state.db, admin.school_id, term_id, &draft, &today()).await?;
@@ -105,17 +100,14 @@ pub async fn update(
 }
 
 pub async fn pin(
+    Admin(admin): Admin,
     State(state): State<AppState>,
     session: Session,
     Path(term_id): Path<i64>,
     Form(form): Form<PinForm>,
 ) -> Response {
-    let admin = match require_role(&session, &state, Role::Admin).await {
-        Ok(admin) => admin,
-        Err(response) => return response,
-    };
     let pinned = form.pinned == "1";
-    let now = app::clock::now();
+    let now = crate::clock::now();
     let outcome = async {
         let term = db::pin(&state.db, admin.school_id, term_id, pinned, &today()).await?;
         let action = if pinned {
@@ -142,4 +134,12 @@ pub async fn pin(
         })
     };
     back(&session, outcome.await).await
+}
+
+/// The terms page's forms.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/admin/terms", post(create))
+        .route("/admin/terms/{term_id}", post(update))
+        .route("/admin/terms/{term_id}/pin", post(pin))
 }

@@ -2,19 +2,22 @@
 //! Each answers with a redirect back to the page, so the same forms work
 //! with and without JavaScript.
 
-use app::accounts::{gate, password, Role, SignInFailure};
-use app::audit::db::{record, Event};
-use app::staff::{db, IssuedLink};
-use app::state::AppState;
-use app::AppError;
+use crate::accounts::{gate, password, Role, SignInFailure};
+use crate::audit::db::{record, Event};
+use crate::staff::{db, IssuedLink};
+use crate::state::AppState;
+use crate::AppError;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::post;
 use axum::Form;
+use axum::Router;
 use serde::Deserialize;
 use tower_sessions::Session;
 
-use crate::auth::{error_response, require_role, ClientAddr};
+use crate::accounts::routes::ClientAddr;
+use crate::http::Admin;
 
 fn back(query: &str) -> Response {
     Redirect::to(&format!("/admin/staff?{query}")).into_response()
@@ -28,18 +31,14 @@ pub struct AddForm {
 }
 
 pub async fn add(
+    Admin(admin): Admin,
     State(state): State<AppState>,
-    session: Session,
     Form(form): Form<AddForm>,
 ) -> Response {
-    let admin = match require_role(&session, &state, Role::Admin).await {
-        Ok(admin) => admin,
-        Err(response) => return response,
-    };
     if form.name.trim().is_empty() {
         return back("error=name");
     }
-    if form.name.trim().chars().count() > app::limits::NAME {
+    if form.name.trim().chars().count() > crate::limits::NAME {
         return back("error=long");
     }
     if db::check_email(&form.email).is_err() {
@@ -52,13 +51,13 @@ pub async fn add(
         &form.email,
         &form.name,
         role,
-        app::clock::now(),
+        crate::clock::now(),
     )
     .await
     {
         Ok(added) if added.invited => back("notice=invited"),
         Ok(_) => back("notice=added"),
-        Err(error) => error_response(error),
+        Err(error) => error.into_response(),
     }
 }
 
@@ -68,24 +67,18 @@ pub struct RoleForm {
 }
 
 pub async fn change_role(
+    Admin(admin): Admin,
     State(state): State<AppState>,
-    session: Session,
     Path(user_id): Path<i64>,
     Form(form): Form<RoleForm>,
 ) -> Response {
-    let admin = match require_role(&session, &state, Role::Admin).await {
-        Ok(admin) => admin,
-        Err(response) => return response,
-    };
     if user_id == admin.user_id {
         return back("error=self");
     }
     let Some(role) = Role::parse(&form.role) else {
-        return error_response(AppError::Invalid(
-            "Choose staff, counselor or admin.".into(),
-        ));
+        return AppError::Invalid("Choose staff, counselor or admin.".into()).into_response();
     };
-    let now = app::clock::now();
+    let now = crate::clock::now();
     let outcome = async {
         db::set_role(&state.db, admin.school_id, user_id, role).await?;
         let event = Event {
@@ -101,7 +94,7 @@ pub async fn change_role(
     match outcome.await {
         Ok(()) => back("notice=role"),
         Err(AppError::NotFound) => back("error=notfound"),
-        Err(error) => error_response(error),
+        Err(error) => error.into_response(),
     }
 }
 
@@ -111,20 +104,16 @@ pub struct ActiveForm {
 }
 
 pub async fn set_active(
+    Admin(admin): Admin,
     State(state): State<AppState>,
-    session: Session,
     Path(user_id): Path<i64>,
     Form(form): Form<ActiveForm>,
 ) -> Response {
-    let admin = match require_role(&session, &state, Role::Admin).await {
-        Ok(admin) => admin,
-        Err(response) => return response,
-    };
     if user_id == admin.user_id {
         return back("error=self");
     }
     let active = form.active == "1";
-    let now = app::clock::now();
+    let now = crate::clock::now();
     let outcome = async {
         db::set_active(&state.db, admin.school_id, user_id, active).await?;
         let action = if active {
@@ -142,21 +131,17 @@ pub async fn set_active(
             "notice=deactivated"
         }),
         Err(AppError::NotFound) => back("error=notfound"),
-        Err(error) => error_response(error),
+        Err(error) => error.into_response(),
     }
 }
 
 pub async fn issue_link(
+    Admin(admin): Admin,
     State(state): State<AppState>,
-    session: Session,
     headers: HeaderMap,
     Path(user_id): Path<i64>,
 ) -> Response {
-    let admin = match require_role(&session, &state, Role::Admin).await {
-        Ok(admin) => admin,
-        Err(response) => return response,
-    };
-    let now = app::clock::now();
+    let now = crate::clock::now();
     let outcome = async {
         let name = db::name_of(&state.db, admin.school_id, user_id).await?;
         let token = db::issue_link(
@@ -187,42 +172,38 @@ pub async fn issue_link(
         // Shown once on the staff page, never put in a URL, a log or the
         // session store: it travels in a short-lived cookie of the admin's
         // browser, which the page clears as it shows the link.
-        Ok(link) => match app::staff::issued_link_cookie(&link, state.secure_cookies) {
+        Ok(link) => match crate::staff::issued_link_cookie(&link, state.secure_cookies) {
             Some(cookie) => (
                 [(header::SET_COOKIE, cookie)],
                 Redirect::to("/admin/staff?notice=link"),
             )
                 .into_response(),
-            None => error_response(AppError::Internal),
+            None => AppError::Internal.into_response(),
         },
         Err(AppError::NotFound) => back("error=notfound"),
         Err(AppError::Invalid(_)) => back("error=shared"),
-        Err(error) => error_response(error),
+        Err(error) => error.into_response(),
     }
 }
 
 /// Lifts the sign-in locks on a member's account (after too many wrong
 /// passwords), once the admin has checked with the person.
 pub async fn unlock(
+    Admin(admin): Admin,
     State(state): State<AppState>,
-    session: Session,
     Path(user_id): Path<i64>,
 ) -> Response {
-    let admin = match require_role(&session, &state, Role::Admin).await {
-        Ok(admin) => admin,
-        Err(response) => return response,
-    };
-    let now = app::clock::now();
+    let now = crate::clock::now();
     let outcome = async {
         let email = db::email_of(&state.db, admin.school_id, user_id).await?;
         state.throttle.lift(&email);
         let event = Event::by(&admin, "sign_in.unlocked", Some(format!("user:{user_id}")));
-        app::audit::db::record_for_account(&state.db, Some(user_id), event, now).await
+        crate::audit::db::record_for_account(&state.db, Some(user_id), event, now).await
     };
     match outcome.await {
         Ok(()) => back("notice=unlocked"),
         Err(AppError::NotFound) => back("error=notfound"),
-        Err(error) => error_response(error),
+        Err(error) => error.into_response(),
     }
 }
 
@@ -253,20 +234,20 @@ pub async fn welcome(
             .collect();
         Redirect::to(&format!("/welcome/{token}?error={code}")).into_response()
     };
-    let now = app::clock::now();
+    let now = crate::clock::now();
     let holder = match db::link_holder(&state.db, &form.token, now).await {
         Ok(holder) => holder,
-        Err(error) => return error_response(error),
+        Err(error) => return error.into_response(),
     };
     let outcome = if holder.purpose == "join" {
         // The person proves the account is theirs, with the same limits
         // on guessing as at sign-in.
-        let devices = crate::auth::known_devices(&headers, state.secure_cookies);
-        let client = app::accounts::throttle::Client {
+        let devices = crate::accounts::routes::known_devices(&headers, state.secure_cookies);
+        let client = crate::accounts::throttle::Client {
             address: address.as_deref(),
             devices: &devices,
         };
-        match app::accounts::confirm_password(
+        match crate::accounts::confirm_password(
             &state.db,
             &state.throttle,
             &holder.email,
@@ -305,59 +286,57 @@ pub async fn welcome(
     };
     match signed_in {
         Ok(()) => Redirect::to("/").into_response(),
-        Err(error) => error_response(error),
+        Err(error) => error.into_response(),
     }
 }
 
 /// Reads an uploaded staff file and keeps the preview in the session until
 /// the admin confirms or cancels.
 pub async fn import_preview(
+    Admin(admin): Admin,
     State(state): State<AppState>,
     session: Session,
     mut multipart: Multipart,
 ) -> Response {
-    let admin = match require_role(&session, &state, Role::Admin).await {
-        Ok(admin) => admin,
-        Err(response) => return response,
-    };
     let mut file: Option<(String, Vec<u8>)> = None;
     while let Ok(Some(field)) = multipart.next_field().await {
         if field.name() == Some("file") {
             let name = field.file_name().unwrap_or("staff.csv").to_string();
             match field.bytes().await {
                 Ok(bytes) => file = Some((name, bytes.to_vec())),
-                Err(_) => return error_response(AppError::Invalid(
+                Err(_) => return AppError::Invalid(
                     "The file could not be received (it may be too large: the limit is 256 KB)."
                         .into(),
-                )),
+                )
+                .into_response(),
             }
         }
     }
     let Some((name, bytes)) = file else {
-        return error_response(AppError::Invalid("Choose a CSV file first.".into()));
+        return AppError::Invalid("Choose a CSV file first.".into()).into_response();
     };
     let outcome = async {
         let existing = db::emails(&state.db, admin.school_id).await?;
-        let preview = app::staff::import::parse(&name, &bytes, &existing);
+        let preview = crate::staff::import::parse(&name, &bytes, &existing);
         session
-            .insert(app::staff::IMPORT_KEY, preview)
+            .insert(crate::staff::IMPORT_KEY, preview)
             .await
             .map_err(|_| AppError::Database)
     };
     match outcome.await {
         Ok(()) => Redirect::to("/admin/staff/import").into_response(),
-        Err(error) => error_response(error),
+        Err(error) => error.into_response(),
     }
 }
 
-pub async fn import_confirm(State(state): State<AppState>, session: Session) -> Response {
-    let admin = match require_role(&session, &state, Role::Admin).await {
-        Ok(admin) => admin,
-        Err(response) => return response,
-    };
+pub async fn import_confirm(
+    Admin(admin): Admin,
+    State(state): State<AppState>,
+    session: Session,
+) -> Response {
     let outcome = async {
         let preview = session
-            .remove::<app::staff::import::StaffImport>(app::staff::IMPORT_KEY)
+            .remove::<crate::staff::import::StaffImport>(crate::staff::IMPORT_KEY)
             .await
             .map_err(|_| AppError::Database)?
             .ok_or(AppError::NotFound)?;
@@ -366,7 +345,7 @@ pub async fn import_confirm(State(state): State<AppState>, session: Session) -> 
             admin.school_id,
             &preview.people,
             admin.user_id,
-            app::clock::now(),
+            crate::clock::now(),
         )
         .await
     };
@@ -374,19 +353,30 @@ pub async fn import_confirm(State(state): State<AppState>, session: Session) -> 
         Ok(0) => back("notice=imported"),
         Ok(_) => back("notice=imported_invited"),
         Err(AppError::NotFound) => Redirect::to("/admin/staff/import").into_response(),
-        Err(error) => error_response(error),
+        Err(error) => error.into_response(),
     }
 }
 
-pub async fn import_cancel(State(state): State<AppState>, session: Session) -> Response {
-    if let Err(response) = require_role(&session, &state, Role::Admin).await {
-        return response;
-    }
+pub async fn import_cancel(Admin(_): Admin, session: Session) -> Response {
     match session
-        .remove::<app::staff::import::StaffImport>(app::staff::IMPORT_KEY)
+        .remove::<crate::staff::import::StaffImport>(crate::staff::IMPORT_KEY)
         .await
     {
         Ok(_) => back("notice=cancelled"),
-        Err(_) => error_response(AppError::Database),
+        Err(_) => AppError::Database.into_response(),
     }
+}
+
+/// Staff management (admins) and the welcome page's form.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/welcome", post(welcome))
+        .route("/admin/staff/add", post(add))
+        .route("/admin/staff/import", post(import_preview))
+        .route("/admin/staff/import/confirm", post(import_confirm))
+        .route("/admin/staff/import/cancel", post(import_cancel))
+        .route("/admin/staff/{user_id}/role", post(change_role))
+        .route("/admin/staff/{user_id}/active", post(set_active))
+        .route("/admin/staff/{user_id}/link", post(issue_link))
+        .route("/admin/staff/{user_id}/unlock", post(unlock))
 }

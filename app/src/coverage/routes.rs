@@ -1,43 +1,41 @@
 //! CSV exports of the coverage dashboard (counselors and admins; the staff
 //! table for admins only). Every export is recorded in the audit log.
 
-use app::accounts::Role;
-use app::audit::db::{record, Event};
-use app::state::AppState;
-use app::AppError;
+use crate::accounts::Role;
+use crate::audit::db::{record, Event};
+use crate::state::AppState;
+use crate::AppError;
 use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use tower_sessions::Session;
+use axum::routing::get;
+use axum::Router;
 
-use crate::auth::{error_response, require_role};
+use crate::http::Counselor;
 
 pub async fn export(
+    Counselor(member): Counselor,
     State(state): State<AppState>,
-    session: Session,
     Path(file): Path<String>,
 ) -> Response {
-    let member = match require_role(&session, &state, Role::Counselor).await {
-        Ok(member) => member,
-        Err(response) => return response,
-    };
     let Some(name) = file
         .strip_suffix(".csv")
-        .filter(|name| app::coverage::EXPORTS.iter().any(|(n, _)| n == name))
+        .filter(|name| crate::coverage::EXPORTS.iter().any(|(n, _)| n == name))
     else {
-        return error_response(AppError::NotFound);
+        return AppError::NotFound.into_response();
     };
     if name == "staff" && !member.can(Role::Admin) {
-        return error_response(AppError::Forbidden);
+        return AppError::Forbidden.into_response();
     }
-    let now = app::clock::now();
-    let today = app::clock::today();
-    let dashboard = match app::coverage::figures::dashboard(&state.db, &member, today, now).await {
+    let now = crate::clock::now();
+    let today = crate::clock::today();
+    let dashboard = match crate::coverage::figures::dashboard(&state.db, &member, today, now).await
+    {
         Ok(dashboard) => dashboard,
-        Err(error) => return error_response(error),
+        Err(error) => return error.into_response(),
     };
     let Some(csv) = dashboard.csv(name) else {
-        return error_response(AppError::NotFound);
+        return AppError::NotFound.into_response();
     };
     let event = Event {
         detail: dashboard.term.as_ref().map(|t| t.name.clone()),
@@ -48,11 +46,11 @@ pub async fn export(
         )
     };
     if let Err(error) = record(&state.db, event, now).await {
-        return error_response(error);
+        return error.into_response();
     }
     let file_name = format!(
         "tether-coverage-{name}-{}.csv",
-        app::clock::day_to_string(today)
+        crate::clock::day_to_string(today)
     );
     (
         [
@@ -66,4 +64,9 @@ pub async fn export(
         csv,
     )
         .into_response()
+}
+
+/// The dashboard's CSV exports.
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/coverage/export/{file}", get(export))
 }

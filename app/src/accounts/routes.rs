@@ -1,19 +1,22 @@
-//! Sign-in and sign-out routes (plain form posts, so they work without
-//! JavaScript), and the redirect of anonymous visitors to the sign-in page.
+//! Sign-in and sign-out routes, one's own password and the school one acts
+//! for (plain form posts, so they work without JavaScript), and the client's
+//! address and known-device cookie that sign-in limits go by.
 
 use std::net::{IpAddr, SocketAddr};
 
-use app::accounts::throttle::Client;
-use app::accounts::{authenticate, gate, is_local_path, Member, Role, SignInFailure};
-use app::audit::db::{record, record_for_account, Event};
-use app::state::AppState;
-use app::AppError;
-use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use crate::accounts::throttle::Client;
+use crate::accounts::{authenticate, gate, is_local_path, SignInFailure};
+use crate::audit::db::{record, record_for_account, Event};
+use crate::http::Staff;
+use crate::state::AppState;
+use crate::AppError;
+use axum::extract::{ConnectInfo, FromRequestParts, State};
 use axum::http::request::Parts;
-use axum::http::{header, HeaderMap, StatusCode};
-use axum::middleware::Next;
+use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::post;
 use axum::Form;
+use axum::Router;
 use serde::Deserialize;
 use tower_sessions::Session;
 
@@ -58,7 +61,7 @@ pub async fn sign_in(
                 member.user_id,
                 member.school_id,
                 signed_in.epoch,
-                app::clock::now(),
+                crate::clock::now(),
             )
             .await
             {
@@ -70,7 +73,7 @@ pub async fn sign_in(
                     Redirect::to(&next),
                 )
                     .into_response(),
-                Err(error) => error_response(error),
+                Err(error) => error.into_response(),
             }
         }
         Ok(Err(failure)) => {
@@ -87,13 +90,13 @@ pub async fn sign_in(
             let query = serde_urlencoded::to_string(query).unwrap_or_default();
             Redirect::to(&format!("/login?{query}")).into_response()
         }
-        Err(error) => error_response(error),
+        Err(error) => error.into_response(),
     }
 }
 
 /// The cookie that makes a browser a known device of the accounts that
 /// signed in with it, so that guesses from elsewhere (even from the same
-/// address) cannot lock it out; see `app::accounts::throttle`. With secure
+/// address) cannot lock it out; see `crate::accounts::throttle`. With secure
 /// cookies its name has the `__Host-` prefix, which browsers accept only
 /// from this host over https, so a sibling host cannot plant one.
 fn device_cookie_name(secure: bool) -> &'static str {
@@ -174,99 +177,16 @@ fn client_address(peer: Option<IpAddr>, forwarded: &[&str], trusted: &[IpAddr]) 
 }
 
 pub async fn sign_out(State(state): State<AppState>, session: Session) -> Response {
-    if let Ok(member) = gate::member_from_session(&session, &state.db, app::clock::now()).await {
+    if let Ok(member) = gate::member_from_session(&session, &state.db, crate::clock::now()).await {
         let event = Event::by(&member, "sign_out", None);
-        if let Err(error) = record(&state.db, event, app::clock::now()).await {
-            return error_response(error);
+        if let Err(error) = record(&state.db, event, crate::clock::now()).await {
+            return error.into_response();
         }
     }
     match gate::end_session(&session).await {
         Ok(()) => Redirect::to("/login?signed_out=1").into_response(),
-        Err(error) => error_response(error),
+        Err(error) => error.into_response(),
     }
-}
-
-/// Pages need a signed-in person: anyone else is sent to the sign-in page
-/// and brought back afterwards. Server functions check for themselves
-/// (through the gate) and answer 401 instead.
-/// The gate for plain routes: the signed-in member with at least `role`,
-/// or the response to send instead (sign in first, or 403).
-pub async fn require_role(
-    session: &Session,
-    state: &AppState,
-    role: Role,
-) -> Result<Member, Response> {
-    match gate::member_from_session(session, &state.db, app::clock::now()).await {
-        Ok(member) if member.can(role) => Ok(member),
-        Ok(_) => Err(error_response(AppError::Forbidden)),
-        Err(AppError::Unauthorized) => Err(Redirect::to("/login?error=expired").into_response()),
-        Err(error) => Err(error_response(error)),
-    }
-}
-
-pub async fn require_sign_in_for_pages(session: Session, request: Request, next: Next) -> Response {
-    let path = request.uri().path();
-    if request.method() != axum::http::Method::GET
-        || is_public(path)
-        || gate::signed_in_user(&session).await.is_some()
-    {
-        return next.run(request).await;
-    }
-    let target = request
-        .uri()
-        .path_and_query()
-        .map(|pq| pq.as_str())
-        .unwrap_or("/");
-    let query = serde_urlencoded::to_string([("next", target)]).unwrap_or_default();
-    Redirect::to(&format!("/login?{query}")).into_response()
-}
-
-fn is_public(path: &str) -> bool {
-    matches!(path, "/login" | "/healthz" | "/favicon.svg" | "/robots.txt")
-        || path.starts_with("/pkg/")
-        || path.starts_with("/welcome/")
-        || path.starts_with("/api/")
-}
-
-/// Back to the page `to`, with `flash` shown there once (kept in the session
-/// under the page's `key`).
-pub async fn back_with_flash(
-    session: &Session,
-    key: &str,
-    to: &str,
-    flash: app::terms::Flash,
-) -> Response {
-    if session.insert(key, flash).await.is_err() {
-        return error_response(AppError::Database);
-    }
-    Redirect::to(to).into_response()
-}
-
-/// Back to the page `to` with the outcome of a form shown once: done, or a
-/// problem the person can fix there; anything else gets its error page.
-pub async fn back_with_outcome(
-    session: &Session,
-    key: &str,
-    to: &str,
-    outcome: Result<String, AppError>,
-) -> Response {
-    let flash = match outcome {
-        Ok(text) => app::terms::Flash::Done(text),
-        Err(AppError::Invalid(text)) => app::terms::Flash::Problem(text),
-        Err(error) => return error_response(error),
-    };
-    back_with_flash(session, key, to, flash).await
-}
-
-pub fn error_response(error: AppError) -> Response {
-    let status =
-        StatusCode::from_u16(error.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    (
-        status,
-        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-        format!("{error}\n"),
-    )
-        .into_response()
 }
 
 #[derive(Deserialize)]
@@ -279,22 +199,19 @@ pub struct PasswordForm {
 /// Anyone signed in changes their own password, proving they know the
 /// current one.
 pub async fn change_password(
+    Staff(member): Staff,
     State(state): State<AppState>,
     ClientAddr(address): ClientAddr,
     headers: HeaderMap,
     session: Session,
     Form(form): Form<PasswordForm>,
 ) -> Response {
-    let member = match require_role(&session, &state, Role::Staff).await {
-        Ok(member) => member,
-        Err(response) => return response,
-    };
     let devices = known_devices(&headers, state.secure_cookies);
     let back = |query: &str| Redirect::to(&format!("/account/password?{query}")).into_response();
     if form.password != form.confirm {
         return back("error=mismatch");
     }
-    if app::accounts::password::check_new(&form.password, &member.email, &member.name).is_err() {
+    if crate::accounts::password::check_new(&form.password, &member.email, &member.name).is_err() {
         return back("error=weak");
     }
     let outcome = async {
@@ -304,7 +221,7 @@ pub async fn change_password(
             address: address.as_deref(),
             devices: &devices,
         };
-        match app::accounts::confirm_password(
+        match crate::accounts::confirm_password(
             &state.db,
             &state.throttle,
             &member.email,
@@ -318,15 +235,15 @@ pub async fn change_password(
             Err(SignInFailure::Locked) => return Ok(Some("error=locked")),
             Err(SignInFailure::Busy) => return Ok(Some("error=busy")),
         }
-        let hash = app::accounts::password::hash(form.password.clone()).await?;
+        let hash = crate::accounts::password::hash(form.password.clone()).await?;
         let mut tx = state.db.begin().await?;
-        let epoch = app::accounts::db::set_password_hash(&mut *tx, member.user_id, &hash).await?;
+        let epoch = crate::accounts::db::set_password_hash(&mut *tx, member.user_id, &hash).await?;
         let subject = Some(format!("user:{}", member.user_id));
         let event = Event {
             client_addr: address.clone(),
             ..Event::by(&member, "account.password_changed", subject)
         };
-        record_for_account(&mut *tx, Some(member.user_id), event, app::clock::now()).await?;
+        record_for_account(&mut *tx, Some(member.user_id), event, crate::clock::now()).await?;
         tx.commit().await?;
         // Every other session of the account has ended; this one goes on.
         gate::keep_after_password_change(&session, epoch).await?;
@@ -335,7 +252,7 @@ pub async fn change_password(
     match outcome.await {
         Ok(None) => back("notice=changed"),
         Ok(Some(problem)) => back(problem),
-        Err(error) => error_response(error),
+        Err(error) => error.into_response(),
     }
 }
 
@@ -346,23 +263,29 @@ pub struct SchoolForm {
 
 /// Someone with memberships at several schools picks the one to act for.
 pub async fn switch_school(
+    Staff(member): Staff,
     State(state): State<AppState>,
     session: Session,
     Form(form): Form<SchoolForm>,
 ) -> Response {
-    let member = match require_role(&session, &state, Role::Staff).await {
-        Ok(member) => member,
-        Err(response) => return response,
-    };
-    match app::accounts::db::member(&state.db, member.user_id, form.school_id).await {
+    match crate::accounts::db::member(&state.db, member.user_id, form.school_id).await {
         Ok(Some(_)) => match gate::switch_school(&session, form.school_id).await {
             Ok(()) => Redirect::to("/").into_response(),
-            Err(error) => error_response(error),
+            Err(error) => error.into_response(),
         },
         // Not a member there: the same answer as for a school that does not exist.
-        Ok(None) => error_response(AppError::NotFound),
-        Err(error) => error_response(error),
+        Ok(None) => AppError::NotFound.into_response(),
+        Err(error) => error.into_response(),
     }
+}
+
+/// Sign-in, sign-out, one's own password, and the school one acts for.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(super::SIGN_IN, post(sign_in))
+        .route(super::SIGN_OUT, post(sign_out))
+        .route(super::PASSWORD, post(change_password))
+        .route(super::SCHOOL, post(switch_school))
 }
 
 #[cfg(test)]
