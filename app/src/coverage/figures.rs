@@ -352,18 +352,6 @@ async fn term_marks(
         .collect())
 }
 
-/// Figures of `term_id` at each of `instants` (ascending), recomputed from
-/// the marks' and the roster's histories.
-pub async fn recompute(
-    pool: &SqlitePool,
-    roster: &RosterHistory,
-    term_id: i64,
-    instants: &[i64],
-) -> Result<Vec<Figures>, AppError> {
-    let marks = term_marks(pool, term_id).await?;
-    Ok(sweep(roster, &marks, instants))
-}
-
 /// Figures of `term_id` at one instant: only the strong marks live then
 /// are read (a term's end, or the one day that is new since the last view).
 pub async fn at_instant(
